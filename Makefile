@@ -1,0 +1,66 @@
+# bulkhead top-level build.
+#
+#   make            build everything (host tools, module, images, configs)
+#   make check      install deps, build, run unit tests and all QEMU scenarios
+#   make demo       boot the QEMU virtual PC and show bulkhead at work
+#   make qemu-test T=<scenario>     one QEMU scenario
+#   make bench T=<name>             one benchmark (prints figures)
+#   make menuconfig | defconfig | olddefconfig
+#
+# Python tools run on /usr/bin/python3 (Debian's, with python3-jinja2 and
+# python3-kconfiglib), never on whatever python3 is first on PATH.
+
+SHELL := /bin/bash
+PYTHON := /usr/bin/python3
+SRC := $(CURDIR)
+BUILD := $(SRC)/build
+GEN := $(BUILD)/generated
+KCONFIG_HEADER := $(GEN)/bh_kconfig.h
+JOBS ?= $(shell nproc)
+
+# The Debian kernel the virtual PC boots and the module is built for. The
+# host's own kernel is not Debian's and has no headers.
+KVER ?= $(shell ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+export KCONFIG_CONFIG := $(SRC)/.config
+export CONFIG_ := BH_CONFIG_
+
+.PHONY: all deps host unit-test module configs check demo qemu-test bench \
+        menuconfig defconfig olddefconfig clean FORCE
+
+all: host module configs
+
+deps:
+	@$(SRC)/scripts/deps.sh
+
+# --- Kconfig --------------------------------------------------------------
+$(KCONFIG_CONFIG):
+	$(PYTHON) -m alldefconfig $(SRC)/Kconfig >/dev/null
+
+menuconfig:
+	$(PYTHON) -m menuconfig $(SRC)/Kconfig
+defconfig:
+	$(PYTHON) -m alldefconfig $(SRC)/Kconfig
+olddefconfig:
+	$(PYTHON) -m olddefconfig $(SRC)/Kconfig
+
+$(KCONFIG_HEADER): $(KCONFIG_CONFIG) $(SRC)/Kconfig
+	@mkdir -p $(GEN)
+	$(PYTHON) -m genconfig --header-path $@ $(SRC)/Kconfig
+	@touch $@
+
+# --- host build (CMake) ---------------------------------------------------
+$(BUILD)/host/CMakeCache.txt: $(KCONFIG_HEADER) CMakeLists.txt
+	cmake -S $(SRC) -B $(BUILD)/host -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DBH_GENERATED_DIR=$(GEN) >/dev/null
+
+host: $(BUILD)/host/CMakeCache.txt
+	cmake --build $(BUILD)/host -j$(JOBS)
+
+unit-test: host
+	cd $(BUILD)/host && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(SRC)/driver clean >/dev/null 2>&1 || true
