@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef BULKHEAD_DRIVER_H
+#define BULKHEAD_DRIVER_H
+
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "../include/bulkhead/config.h"
+#include "../include/bulkhead/image.h"
+#include "../include/bulkhead/ioctl.h"
+
+/* Largest CPU number + 1 the driver accepts in configs (Kconfig MAX_CPUS). */
+#include "bh_kconfig.h"
+#define BH_MAX_CPUS BH_CONFIG_MAX_CPUS
+
+/* One ioctl's scratch state: the reason of a refusal. */
+struct bh_request {
+	char message[BH_IOCTL_MESSAGE_MAX];
+};
+
+struct bh_driver {
+	struct mutex lock; /* serialises every request */
+	struct device *root_device; /* /sys/devices/bulkhead */
+	bool enabled;
+	struct bh_system_config *system; /* while enabled */
+	size_t system_size;
+	unsigned int cell_count; /* non-root cells */
+};
+
+extern struct bh_driver bh_driver;
+
+/* Record and log why a request is refused; returns err. */
+__printf(3, 4) int bh_refuse(struct bh_request *req, int err, const char *fmt, ...);
+
+int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, size_t size);
+int bh_hypervisor_disable(struct bh_request *req);
+int bh_cell_create(struct bh_request *req, const void *config, size_t size);
+
+int bh_sysfs_init(struct device *dev);
+void bh_sysfs_exit(struct device *dev);
+
+#endif /* BULKHEAD_DRIVER_H */
