@@ -51,15 +51,35 @@ $(KCONFIG_HEADER): $(KCONFIG_CONFIG) $(SRC)/Kconfig
 	@touch $@
 
 # --- host build (CMake) ---------------------------------------------------
-$(BUILD)/host/CMakeCache.txt: $(KCONFIG_HEADER) CMakeLists.txt
-	cmake -S $(SRC) -B $(BUILD)/host -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# Configured on every run: components join the build by adding host.cmake
+# files, which only a fresh configure sees (about a second).
+host: $(KCONFIG_HEADER)
+	@cmake -S $(SRC) -B $(BUILD)/host -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	      -DBH_GENERATED_DIR=$(GEN) >/dev/null
+	@cmake --build $(BUILD)/host -j$(JOBS) -- --no-print-directory -s
 
-host: $(BUILD)/host/CMakeCache.txt
-	cmake --build $(BUILD)/host -j$(JOBS)
-
-unit-test: host
+unit-test: host configs
 	cd $(BUILD)/host && ctest --output-on-failure -j$(JOBS)
+
+# --- configs: C sources -> binary .cell files -----------------------------
+CONFIG_SOURCES := $(sort $(wildcard configs/x86/*.c cells/*/*.c tests/configs/good/*.c tests/configs/bad/*.c))
+CONFIG_CELLS := $(patsubst %.c,$(BUILD)/cells/%.cell,$(CONFIG_SOURCES))
+CONFIG_DEPS := include/bulkhead/config.h include/bulkhead/config-source.h $(wildcard tests/configs/*.h)
+
+configs: $(CONFIG_CELLS)
+
+$(BUILD)/cells/%.cell: %.c $(CONFIG_DEPS)
+	@mkdir -p $(dir $@)
+	@gcc -c -I$(SRC)/include -o $@.o $<
+	@objcopy -O binary -j .bhconfig $@.o $@
+	@rm -f $@.o
+
+# --- kernel module ----------------------------------------------------------
+MODULE := $(SRC)/driver/bulkhead.ko
+
+module: $(KCONFIG_HEADER)
+	@test -d $(KDIR) || { echo "no kernel headers in $(KDIR): run 'make deps'"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(SRC)/driver BH_SRC=$(SRC) BH_GEN=$(GEN) CXX=g++ modules
 
 clean:
 	rm -rf $(BUILD)

@@ -40,8 +40,16 @@ Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnost
             break;
         }
         case BlobKind::unknown:
-            return diag.fail(Errc::inval, "signature: not a bulkhead config (expected \"{}\" or \"{}\")",
-                             BH_SYSTEM_SIGNATURE, BH_CELL_SIGNATURE);
+        {
+            // Printable form of whatever the first 8 bytes are.
+            char found[BH_SIGNATURE_LEN + 1] = {};
+            const char* raw = static_cast<const char*>(blob.data);
+            for (size_t k = 0; k < BH_SIGNATURE_LEN && k < blob.size; ++k)
+                found[k] = (raw[k] >= 0x20 && raw[k] < 0x7f) ? raw[k] : '?';
+            return diag.fail(Errc::inval,
+                             "signature: not a bulkhead config (expected \"{}\" or \"{}\", found \"{}\")",
+                             BH_SYSTEM_SIGNATURE, BH_CELL_SIGNATURE, static_cast<const char*>(found));
+        }
         }
     }
 

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* expect: channels[0]: slot_size 65536 does not fit twice into size 0x10000 */
+#define CELL_NUM_CHANNELS 1
+#define CELL_CHANNELS { .id = 1, .slot_size = 0x10000, .peer = "linux", .phys_start = 0x3e000000, .guest_start = 0x10000000, .size = 0x10000 }
+#include "../base-cell.h"
