@@ -26,7 +26,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export KCONFIG_CONFIG := $(SRC)/.config
 export CONFIG_ := BH_CONFIG_
 
-.PHONY: all deps host unit-test module configs check demo qemu-test bench \
+.PHONY: all deps host unit-test module configs payload check demo qemu-test bench \
         menuconfig defconfig olddefconfig clean FORCE
 
 all: host module configs
@@ -62,7 +62,7 @@ unit-test: host configs
 	cd $(BUILD)/host && ctest --output-on-failure -j$(JOBS)
 
 # --- configs: C sources -> binary .cell files -----------------------------
-CONFIG_SOURCES := $(sort $(wildcard configs/x86/*.c cells/*/*.c tests/configs/good/*.c tests/configs/bad/*.c))
+CONFIG_SOURCES := $(sort $(wildcard configs/x86/*.c cells/*/*.c tests/configs/good/*.c tests/configs/bad/*.c tests/configs/driver/*.c))
 CONFIG_CELLS := $(patsubst %.c,$(BUILD)/cells/%.cell,$(CONFIG_SOURCES))
 CONFIG_DEPS := include/bulkhead/config.h include/bulkhead/config-source.h $(wildcard tests/configs/*.h)
 
@@ -80,6 +80,28 @@ MODULE := $(SRC)/driver/bulkhead.ko
 module: $(KCONFIG_HEADER)
 	@test -d $(KDIR) || { echo "no kernel headers in $(KDIR): run 'make deps'"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(SRC)/driver BH_SRC=$(SRC) BH_GEN=$(GEN) CXX=g++ modules
+
+# --- test programs for the virtual PC ---------------------------------------
+KSELFTESTS := $(BUILD)/kselftest/driver_abi
+
+$(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
+	@mkdir -p $(dir $@)
+	gcc -static -O2 -Wall -Wextra -Werror -Wno-format-truncation -I$(SRC)/include -o $@ $<
+
+# --- the QEMU virtual PC's payload: what the initramfs carries ----------------
+PAYLOAD := $(BUILD)/qemu/payload
+
+payload: host module configs $(KSELFTESTS)
+	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules $(PAYLOAD)/tests
+	@cp $(BUILD)/host/bulkhead $(PAYLOAD)/bin/
+	@cp $(MODULE) $(PAYLOAD)/lib/modules/
+	@cp -r $(BUILD)/cells $(PAYLOAD)/cells
+	@cp $(KSELFTESTS) $(PAYLOAD)/tests/
+	@$(SRC)/scripts/bad-config-manifest.sh tests/configs/bad > $(PAYLOAD)/tests/bad-configs.tsv
+
+qemu-test: payload
+	@test -n "$(T)" || { echo "usage: make qemu-test T=<scenario>"; exit 2; }
+	$(SRC)/tests/qemu/run-scenario.sh $(T)
 
 clean:
 	rm -rf $(BUILD)

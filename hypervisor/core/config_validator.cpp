@@ -256,7 +256,7 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
         return diag.fail(Errc::inval, "cpu_set: empty, a cell needs at least one CPU");
     for (uint32_t cpu = limits.max_cpus; cpu < cell.cpu_capacity(); ++cpu)
         if (cell.has_cpu(cpu))
-            return diag.fail(Errc::range, "cpu_set: CPU {} is out of range (MAX_CPUS is {})", cpu,
+            return diag.fail(Errc::inval, "cpu_set: CPU {} is out of range (MAX_CPUS is {})", cpu,
                              limits.max_cpus);
     if (!is_root && cell.has_cpu(0))
         return diag.fail(Errc::inval, "cpu_set: CPU 0 belongs to the root cell and cannot be given to a cell");
@@ -274,7 +274,7 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
                              "multiples of {} bytes",
                              i, hex(r.phys_start), hex(r.guest_start), hex(r.size), page_size);
         if (wraps(r.phys_start, r.size) || wraps(r.guest_start, r.size))
-            return diag.fail(Errc::range, "memory_regions[{}]: start plus size {} wraps around", i, hex(r.size));
+            return diag.fail(Errc::inval, "memory_regions[{}]: start plus size {} wraps around", i, hex(r.size));
         if (r.flags & ~BH_MEM_FLAGS_ALL)
             return diag.fail(Errc::inval, "memory_regions[{}]: unknown flags {}", i,
                              hex(r.flags & ~BH_MEM_FLAGS_ALL));
@@ -324,7 +324,7 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
         if (p.length == 0)
             return diag.fail(Errc::inval, "pio_ranges[{}]: length is 0", i);
         if (static_cast<uint32_t>(p.base) + p.length > 0x10000)
-            return diag.fail(Errc::range, "pio_ranges[{}]: ports {} + {} run past 0xffff", i, hex(p.base),
+            return diag.fail(Errc::inval, "pio_ranges[{}]: ports {} + {} run past 0xffff", i, hex(p.base),
                              p.length);
         if (p.reserved != 0)
             return diag.fail(Errc::inval, "pio_ranges[{}]: reserved must be 0", i);
@@ -364,7 +364,7 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
                              "multiples of {} bytes",
                              i, hex(c.phys_start), hex(c.guest_start), hex(c.size), page_size);
         if (wraps(c.phys_start, c.size) || wraps(c.guest_start, c.size))
-            return diag.fail(Errc::range, "channels[{}]: start plus size {} wraps around", i, hex(c.size));
+            return diag.fail(Errc::inval, "channels[{}]: start plus size {} wraps around", i, hex(c.size));
         if (c.slot_size != 0) {
             if (!is_power_of_two(c.slot_size) || c.slot_size < channel_slot_min)
                 return diag.fail(Errc::inval, "channels[{}]: slot_size {} is not a power of two >= {}", i,
@@ -427,7 +427,7 @@ Result<void> validate_system(const SystemView& view, const Limits& limits, Diagn
     if (hv.guest_start != 0 || hv.flags != 0)
         return diag.fail(Errc::inval, "hypervisor_memory: guest_start and flags must be 0");
     if (!within_ram(platform, {hv.phys_start, hv.size}))
-        return diag.fail(Errc::range, "hypervisor_memory: [{}, +{}) is outside RAM (platform.ram)",
+        return diag.fail(Errc::inval, "hypervisor_memory: [{}, +{}) is outside RAM (platform.ram)",
                          hex(hv.phys_start), hex(hv.size));
 
     // Debug console.
@@ -435,7 +435,7 @@ Result<void> validate_system(const SystemView& view, const Limits& limits, Diagn
     if (console.type > BH_CONSOLE_UART_MMIO)
         return diag.fail(Errc::inval, "debug_console.type: unknown type {}", console.type);
     if (console.type == BH_CONSOLE_UART_PIO && console.address > 0xfff8)
-        return diag.fail(Errc::range, "debug_console.address: port {} is beyond the I/O space",
+        return diag.fail(Errc::inval, "debug_console.address: port {} is beyond the I/O space",
                          hex(console.address));
 
     // The root cell.
@@ -454,7 +454,7 @@ Result<void> validate_system(const SystemView& view, const Limits& limits, Diagn
                              i, hex(r.start), hex(r.size), hex(hv.phys_start), hex(hv.size));
         bool io = regions[i].flags & BH_MEM_IO;
         if (!io && !within_ram(platform, r))
-            return diag.fail(Errc::range, "memory_regions[{}]: RAM region [{}, +{}) is outside RAM", i,
+            return diag.fail(Errc::inval, "memory_regions[{}]: RAM region [{}, +{}) is outside RAM", i,
                              hex(r.start), hex(r.size));
         if (io && overlaps_ram(platform, r))
             return diag.fail(Errc::inval, "memory_regions[{}]: I/O region [{}, +{}) overlaps RAM", i,
@@ -521,7 +521,7 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
         if (!cell.has_cpu(cpu))
             continue;
         if (!root.has_cpu(cpu))
-            return diag.fail(Errc::range, "cpu_set: CPU {} is not one of the system's CPUs (root cell's cpu_set)",
+            return diag.fail(Errc::inval, "cpu_set: CPU {} is not one of the system's CPUs (root cell's cpu_set)",
                              cpu);
         for (const CellView& other : others)
             if (other.has_cpu(cpu))
@@ -533,7 +533,7 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
             return diag.fail(Errc::inval, "{}[{}]: [{}, +{}) overlaps hypervisor memory [{}, +{})", what, i,
                              hex(r.start), hex(r.size), hex(hv.start), hex(hv.size));
         if (!io && !within_ram(sys.platform, r))
-            return diag.fail(Errc::range, "{}[{}]: RAM region [{}, +{}) is outside RAM", what, i, hex(r.start),
+            return diag.fail(Errc::inval, "{}[{}]: RAM region [{}, +{}) is outside RAM", what, i, hex(r.start),
                              hex(r.size));
         return success();
     };
