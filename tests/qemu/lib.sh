@@ -1,0 +1,157 @@
+# shellcheck shell=sh
+# bulkhead QEMU harness: guest-side KTAP helpers (busybox ash).
+#
+# Scenarios source this file (it lives at /harness/lib.sh in the initramfs):
+#
+#   . /harness/lib.sh
+#   ktap_plan 3
+#   ktap_check "module loads" insmod /bulkhead.ko
+#   ktap_expect_fail "bad config refused" bulkhead enable /configs/bad.cell
+#   ktap_expect_output "one cell listed" '^root' bulkhead cell list
+#   ktap_done
+#
+# Every line meant for the host starts with "@@KTAP@@ " (results, plan,
+# diagnostics) or "@@BH@@ " (harness events), so that the host can pick them
+# out of a serial log that also carries kernel messages. The host passes a
+# run iff the DONE marker appeared, the plan appeared, the number of results
+# equals the plan and every result is ok (or skip) -- see README.md.
+#
+# Results are numbered through a counter file, so the helpers also work from
+# subshells and pipelines.
+
+KTAP_DIR=${KTAP_DIR:-/tmp/.ktap}
+mkdir -p "$KTAP_DIR"
+[ -f "$KTAP_DIR/n" ] || echo 0 >"$KTAP_DIR/n"
+
+# Print one host-visible line. printf writes it with a single write(2).
+_ktap_emit() {
+	printf '@@KTAP@@ %s\n' "$*"
+	printf '%s\n' "$*" >>"$KTAP_DIR/log"
+}
+
+_ktap_next() {
+	_ktap_n=0
+	read -r _ktap_n <"$KTAP_DIR/n" || _ktap_n=0
+	_ktap_n=$((_ktap_n + 1))
+	echo "$_ktap_n" >"$KTAP_DIR/n"
+}
+
+# A description on one line and without '#', which starts a KTAP directive.
+_ktap_desc() {
+	printf '%s' "$*" | tr '\n#' ' _'
+}
+
+# ktap_diag MESSAGE...: a diagnostic line ("# ...") for each line of MESSAGE.
+ktap_diag() {
+	printf '%s\n' "$*" | while IFS= read -r _l; do _ktap_emit "# $_l"; done
+}
+
+# ktap_diag_file FILE [MAXLINES]: the last MAXLINES (default 30) lines of FILE
+# as diagnostics.
+ktap_diag_file() {
+	[ -s "$1" ] || return 0
+	tail -n "${2:-30}" "$1" | while IFS= read -r _l; do _ktap_emit "#   $_l"; done
+}
+
+# ktap_plan N: the number of results the scenario will report.
+ktap_plan() {
+	echo "$1" >"$KTAP_DIR/plan"
+	_ktap_emit "KTAP version 1"
+	_ktap_emit "1..$1"
+}
+
+# ktap_ok DESC
+ktap_ok() {
+	_ktap_next
+	_ktap_emit "ok $_ktap_n $(_ktap_desc "$1")"
+}
+
+# ktap_fail DESC [REASON]
+ktap_fail() {
+	_ktap_next
+	_ktap_emit "not ok $_ktap_n $(_ktap_desc "$1")"
+	[ $# -lt 2 ] || ktap_diag "$2"
+	echo "$_ktap_n" >>"$KTAP_DIR/failed"
+}
+
+# ktap_skip DESC [REASON]
+ktap_skip() {
+	_ktap_next
+	_ktap_emit "ok $_ktap_n $(_ktap_desc "$1") # SKIP ${2:-}"
+}
+
+# ktap_result DESC STATUS: ok if STATUS is 0.
+ktap_result() {
+	if [ "$2" -eq 0 ]; then ktap_ok "$1"; else ktap_fail "$1" "status $2"; fi
+}
+
+# Run CMD ARGS... with stdin from /dev/null, output in $KTAP_DIR/out; sets
+# _ktap_rc.
+_ktap_run() {
+	_ktap_rc=0
+	"$@" </dev/null >"$KTAP_DIR/out" 2>&1 || _ktap_rc=$?
+}
+
+# ktap_check DESC CMD ARGS...: ok iff CMD exits 0. On failure the command's
+# exit status and the end of its output become diagnostics.
+ktap_check() {
+	_ktap_d=$1
+	shift
+	_ktap_run "$@"
+	if [ "$_ktap_rc" -eq 0 ]; then
+		ktap_ok "$_ktap_d"
+	else
+		ktap_fail "$_ktap_d" "'$*' exited with status $_ktap_rc"
+		ktap_diag_file "$KTAP_DIR/out"
+	fi
+}
+
+# ktap_expect_fail DESC CMD ARGS...: ok iff CMD exits non-zero.
+ktap_expect_fail() {
+	_ktap_d=$1
+	shift
+	_ktap_run "$@"
+	if [ "$_ktap_rc" -ne 0 ]; then
+		ktap_ok "$_ktap_d"
+	else
+		ktap_fail "$_ktap_d" "'$*' succeeded but was expected to fail"
+		ktap_diag_file "$KTAP_DIR/out"
+	fi
+}
+
+# ktap_expect_output DESC PATTERN CMD ARGS...: ok iff the output (stdout and
+# stderr) of CMD matches the extended regular expression PATTERN. The exit
+# status of CMD does not matter (use it to check error messages too).
+ktap_expect_output() {
+	_ktap_d=$1
+	_ktap_p=$2
+	shift 2
+	_ktap_run "$@"
+	if grep -qE -- "$_ktap_p" "$KTAP_DIR/out"; then
+		ktap_ok "$_ktap_d"
+	else
+		ktap_fail "$_ktap_d" "output of '$*' (status $_ktap_rc) does not match /$_ktap_p/"
+		ktap_diag_file "$KTAP_DIR/out"
+	fi
+}
+
+# ktap_bail REASON: give up; the host reports the run as failed.
+ktap_bail() {
+	_ktap_emit "Bail out! $*"
+	exit 1
+}
+
+# ktap_done: summary, kernel taint and the final marker. Call it last.
+ktap_done() {
+	_ktap_n=0
+	read -r _ktap_n <"$KTAP_DIR/n" || _ktap_n=0
+	_ktap_plan=none
+	[ -f "$KTAP_DIR/plan" ] && read -r _ktap_plan <"$KTAP_DIR/plan"
+	_ktap_f=0
+	[ -f "$KTAP_DIR/failed" ] && _ktap_f=$(wc -l <"$KTAP_DIR/failed")
+	_ktap_t=0
+	[ -r /proc/sys/kernel/tainted ] && read -r _ktap_t </proc/sys/kernel/tainted
+	_ktap_emit "# summary: plan $_ktap_plan, $_ktap_n results, $_ktap_f failed"
+	printf '@@BH@@ tainted %s\n' "$_ktap_t"
+	printf '@@BH@@ BULKHEAD-SCENARIO-DONE\n'
+}
