@@ -23,6 +23,9 @@
 # harness verdict of every run). A copy goes to build/check/report.ktap.
 # Exit status: 0 iff nothing failed.
 set -euo pipefail
+# Braces: bash reads the whole script before running it, so editing the file
+# (or a git checkout) while a long run is under way cannot break that run.
+{
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qemu_dir=$src/tests/qemu
@@ -100,3 +103,4 @@ echo "$((passed + skipped)) passed, $failed failed"
 exec >&-
 wait "$tee_pid" 2>/dev/null || true
 exit "$status"
+}

@@ -17,6 +17,9 @@
 # build/check/<binary>.gtest.log for gtest.
 # Exit status: 0 if everything passed (skips pass), 1 otherwise, 2 on usage errors.
 set -euo pipefail
+# Braces: bash reads the whole script before running it, so editing the file
+# (or a git checkout) while a long run is under way cannot break that run.
+{
 
 usage() {
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
@@ -172,3 +175,4 @@ if ((header)); then
 	emit "$((passed + skipped)) passed, $failed failed"
 fi
 exit "$status"
+}

@@ -28,6 +28,9 @@
 #
 # Exit status: 0 if every variant passed, 1 if any failed, 2 on usage errors.
 set -euo pipefail
+# Braces: bash reads the whole script before running it, so editing the file
+# (or a git checkout) while a long run is under way cannot break that run.
+{
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -67,7 +70,7 @@ kernel=${BH_KERNEL:-$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' 2>/dev/null
 
 # --- scenario header ---------------------------------------------------------
 opt_timeout=180 opt_cpu=max opt_smp=4 opt_mem=1G opt_append="" opt_variants=""
-opt_qemu="" opt_machine=q35 opt_allow_taint=0
+opt_qemu="" opt_machine=q35 opt_allow_taint=0 opt_host_check=""
 hvlog_patterns=()
 declare -A variant_qemu=()
 while IFS= read -r line; do
@@ -86,6 +89,7 @@ while IFS= read -r line; do
 		machine) opt_machine=$val ;;
 		allow-taint) opt_allow_taint=$val ;;
 		hvlog) hvlog_patterns+=("$val") ;;
+		host-check) opt_host_check=$val ;;
 		variant-qemu)
 			[[ $val =~ ^([A-Za-z0-9_-]+)[[:space:]]+(.*)$ ]] &&
 				variant_qemu[${BASH_REMATCH[1]}]+=" ${BASH_REMATCH[2]}" ;;
@@ -251,6 +255,35 @@ run_variant() {
 		grep -E -- "$pat" <(tr -d '\r' <"$hv") >/dev/null || why+=("hypervisor.log does not match /$pat/")
 	done
 
+	# --- host-side check (# host-check: SCRIPT LOGDIR) ---
+	# Runs after a complete guest run; its KTAP result lines ("ok N desc",
+	# "not ok N desc", "# diag") follow the guest's results, its output is
+	# kept in host-check.log.
+	if [[ -n $opt_host_check ]]; then
+		if [[ -z $plan || $nres -ne $plan || $done -eq 0 ]]; then
+			why+=("host check $opt_host_check not run: the guest run is incomplete")
+		else
+			local hrc=0 hn=0 hfail=0
+			(cd "$src" && BH_VARIANT=${variant:-default} "$src/$opt_host_check" "$dir") \
+				>"$dir/host-check.log" 2>&1 </dev/null || hrc=$?
+			while IFS= read -r line || [[ -n $line ]]; do
+				if [[ $line =~ ^(not\ ok|ok)\ [0-9]+(\ (.*))?$ ]]; then
+					res_status+=("${BASH_REMATCH[1]}")
+					res_desc+=("host: ${BASH_REMATCH[3]}")
+					res_diag+=("")
+					hn=$((hn + 1))
+					[[ ${BASH_REMATCH[1]} == "not ok" ]] && hfail=$((hfail + 1))
+				elif [[ $line == '#'* ]] && ((hn > 0)); then
+					res_diag[${#res_status[@]} - 1]+="$line"$'\n'
+				fi
+			done <"$dir/host-check.log"
+			((hn)) || why+=("host check $opt_host_check reported no result (exit status $hrc, see host-check.log)")
+			((hrc != 0 && hfail == 0 && hn > 0)) && why+=("host check $opt_host_check exited with status $hrc")
+			((hfail)) && why+=("$hfail of $hn host check results not ok")
+			nres=${#res_status[@]}
+		fi
+	fi
+
 	# --- report ---
 	local total=$nres
 	[[ -n $plan ]] && ((plan > total)) && total=$plan
@@ -361,3 +394,4 @@ if ((header)); then
 	emit "$((passed + skipped)) passed, $failed failed"
 fi
 exit "$status"
+}

@@ -14,6 +14,9 @@
 # --quick runs the replay cases only. Options --num/--indent/--no-header/
 # --result work as in run-scenario.sh (for scripts/check.sh).
 set -euo pipefail
+# Braces: bash reads the whole script before running it, so editing the file
+# (or a git checkout) while a long run is under way cannot break that run.
+{
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -184,3 +187,4 @@ emit "$([[ $status -eq 0 ]] && echo ok || echo not ok) $num harness-selftest"
 [[ -n $result_file ]] && echo "passed=$passed failed=$failed skipped=0" >"$result_file"
 ((header)) && emit "$passed passed, $failed failed"
 exit "$status"
+}

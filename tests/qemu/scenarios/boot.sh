@@ -48,7 +48,7 @@ case ,$cpu, in
 esac
 # Linux enables x2APIC mode only with interrupt remapping (or a paravirt
 # hint); under TCG without an IOMMU it stays in xAPIC mode.
-ktap_diag "$(dmesg | grep -v -i 'command line' | grep -i -m1 x2apic || echo 'no x2apic message')"
+ktap_diag "$(dmesg | grep -m1 -E '\] (x2apic|Switched APIC routing)' || echo 'no x2apic message')"
 x2apic_mode() { dmesg | grep -q -E 'x2apic enabled|Switched APIC routing to .*x2apic'; }
 case ${bh_variant:-} in
 *@ir)
