@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * System config of the QEMU virtual PC (tests/qemu): q35, 4 CPUs, 1 GiB,
- * booted with memmap=64M$0x3b000000. Hypervisor memory is the first 16 MiB of
- * that reservation; cells take their memory from the rest.
+ * System config of the QEMU virtual PC (tests/qemu): q35 with -nodefaults (no
+ * VGA, no NIC), 4 CPUs, 1 GiB, booted with memmap=64M$0x3b000000. Hypervisor
+ * memory is the first 16 MiB of that reservation; cells take their memory
+ * from the rest.
  *
- * Checked against the output of `bulkhead config create` run inside the
- * virtual PC by `make qemu-test T=config-create`.
+ * Checked against the output of `bulkhead config create` on what
+ * `bulkhead config collect` gathers inside the virtual PC
+ * (`make qemu-test T=config-create`, byte-equal .cell files), and against the
+ * captured copy in tests/unit/config-create/fixtures/qemu-q35.
  */
 #include <bulkhead/config-source.h>
 
 BH_CONFIG_OBJECT struct {
 	struct bh_system_config system;
 	bh_u64 cpus[1];
-	struct bh_memory_region memory_regions[10];
+	struct bh_memory_region memory_regions[13];
 	struct bh_irqchip irqchips[1];
 	struct bh_pio_range pio_ranges[2];
-	struct bh_pci_device pci_devices[5];
+	struct bh_pci_device pci_devices[4];
 } __attribute__((packed)) config = {
 	.system = {
 		.signature = BH_SIGNATURE_SYSTEM,
@@ -38,7 +41,8 @@ BH_CONFIG_OBJECT struct {
 			.num_ram_ranges = 2,
 			.ram = {
 				{ .start = 0x0, .size = 0xa0000 },
-				{ .start = 0x100000, .size = 0x3fee0000 },
+				/* up to the ACPI tables' end at 1 GiB */
+				{ .start = 0x100000, .size = 0x3ff00000 },
 			},
 		},
 		.root_cell = {
@@ -63,9 +67,13 @@ BH_CONFIG_OBJECT struct {
 		{ .phys_start = 0x100000, .guest_start = 0x100000, .size = 0x3af00000, .flags = BH_MEM_RAM },
 		/* RAM above the reservation */
 		{ .phys_start = 0x3f000000, .guest_start = 0x3f000000, .size = 0xfe0000, .flags = BH_MEM_RAM },
+		/* ACPI tables: e820-reserved, holds the FACS and DSDT Linux uses at run time */
+		{ .phys_start = 0x3ffe0000, .guest_start = 0x3ffe0000, .size = 0x20000, .flags = BH_MEM_READ | BH_MEM_WRITE },
+		/* PCI 32-bit MMIO window below MMCONFIG */
+		{ .phys_start = 0x40000000, .guest_start = 0x40000000, .size = 0x70000000, .flags = BH_MEM_MMIO },
 		/* PCI MMCONFIG */
 		{ .phys_start = 0xb0000000, .guest_start = 0xb0000000, .size = 0x10000000, .flags = BH_MEM_MMIO },
-		/* PCI 32-bit MMIO window */
+		/* PCI 32-bit MMIO window above MMCONFIG */
 		{ .phys_start = 0xc0000000, .guest_start = 0xc0000000, .size = 0x3ec00000, .flags = BH_MEM_MMIO },
 		/* IOAPIC */
 		{ .phys_start = 0xfec00000, .guest_start = 0xfec00000, .size = 0x1000, .flags = BH_MEM_MMIO },
@@ -75,6 +83,8 @@ BH_CONFIG_OBJECT struct {
 		{ .phys_start = 0xfed1c000, .guest_start = 0xfed1c000, .size = 0x4000, .flags = BH_MEM_MMIO },
 		/* BIOS flash */
 		{ .phys_start = 0xfffc0000, .guest_start = 0xfffc0000, .size = 0x40000, .flags = BH_MEM_MMIO | BH_MEM_EXECUTE },
+		/* PCI 64-bit MMIO window */
+		{ .phys_start = 0x100000000, .guest_start = 0x100000000, .size = 0x800000000, .flags = BH_MEM_MMIO },
 	},
 	.irqchips = {
 		{ .address = 0xfec00000, .id = 0, .pin_base = 0,
@@ -87,7 +97,6 @@ BH_CONFIG_OBJECT struct {
 	},
 	.pci_devices = {
 		{ .bdf = 0x0000, .type = BH_PCI_TYPE_BRIDGE }, /* 00:00.0 host bridge */
-		{ .bdf = 0x0008, .type = BH_PCI_TYPE_DEVICE }, /* 00:01.0 VGA */
 		{ .bdf = 0x00f8, .type = BH_PCI_TYPE_BRIDGE }, /* 00:1f.0 ISA bridge */
 		{ .bdf = 0x00fa, .type = BH_PCI_TYPE_DEVICE }, /* 00:1f.2 SATA */
 		{ .bdf = 0x00fb, .type = BH_PCI_TYPE_DEVICE }, /* 00:1f.3 SMBus */
