@@ -26,10 +26,10 @@ KDIR ?= /lib/modules/$(KVER)/build
 export KCONFIG_CONFIG := $(SRC)/.config
 export CONFIG_ := BH_CONFIG_
 
-.PHONY: all deps host unit-test module configs payload check demo qemu-test bench \
+.PHONY: all deps host unit-test module configs payload hypervisor check demo qemu-test bench \
         menuconfig defconfig olddefconfig clean FORCE
 
-all: host module configs
+all: host module configs hypervisor
 
 deps:
 	@$(SRC)/scripts/deps.sh
@@ -74,6 +74,41 @@ $(BUILD)/cells/%.cell: %.c $(CONFIG_DEPS)
 	@objcopy -O binary -j .bhconfig $@.o $@
 	@rm -f $@.o
 
+# --- the hypervisor image (freestanding C++, bulkhead.bin) -------------------
+HV_BUILD := $(BUILD)/hypervisor
+HV_IMAGE := $(HV_BUILD)/bulkhead.bin
+HV_CXX_SOURCES := hypervisor/core/setup.cpp hypervisor/core/console.cpp \
+	hypervisor/core/page_pool.cpp hypervisor/core/hypercall.cpp \
+	hypervisor/core/config_validator.cpp hypervisor/lib/string.cpp \
+	hypervisor/arch/x86/svm.cpp hypervisor/arch/x86/paging.cpp
+HV_ASM_SOURCES := hypervisor/arch/x86/header.S hypervisor/arch/x86/entry.S
+HV_OBJS := $(patsubst %,$(HV_BUILD)/%.o,$(HV_ASM_SOURCES) $(HV_CXX_SOURCES))
+HV_CXXFLAGS := -std=gnu++20 -O2 -ffreestanding -fno-exceptions -fno-rtti \
+	-fno-threadsafe-statics -fno-stack-protector -fpie \
+	-fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -nostdlib \
+	-Wall -Wextra -Werror -include $(SRC)/hypervisor/core/visibility.h \
+	-I$(SRC)/include -I$(SRC)/lib/include -I$(SRC)/hypervisor/core -I$(GEN) -MMD -MP
+
+$(HV_BUILD)/%.cpp.o: %.cpp $(KCONFIG_HEADER) Makefile
+	@mkdir -p $(dir $@)
+	g++ $(HV_CXXFLAGS) -c -o $@ $<
+
+$(HV_BUILD)/%.S.o: %.S $(KCONFIG_HEADER) Makefile
+	@mkdir -p $(dir $@)
+	gcc -c -include $(KCONFIG_HEADER) -I$(SRC)/hypervisor/arch/x86 -o $@ $<
+
+$(HV_IMAGE): $(HV_OBJS) hypervisor/hypervisor.lds scripts/check-image-relocs.sh
+	$(SRC)/scripts/check-image-relocs.sh $(HV_OBJS)
+	ld -nostdlib -static -z noexecstack -T hypervisor/hypervisor.lds -o $(HV_BUILD)/bulkhead.elf $(HV_OBJS)
+	objcopy -O binary $(HV_BUILD)/bulkhead.elf $@
+	@size=$$(stat -c %s $@); want=$$(nm $(HV_BUILD)/bulkhead.elf | sed -n 's/^\([0-9a-f]*\) A __bh_file_size$$/\1/p'); \
+	  test "$$size" = "$$((16#$$want))" || { echo "bulkhead.bin is $$size bytes, header says 0x$$want"; exit 1; }
+
+hypervisor: $(HV_IMAGE)
+
+-include $(HV_OBJS:.o=.d)
+
 # --- kernel module ----------------------------------------------------------
 MODULE := $(SRC)/driver/bulkhead.ko
 
@@ -82,7 +117,7 @@ module: $(KCONFIG_HEADER)
 	$(MAKE) -C $(KDIR) M=$(SRC)/driver BH_SRC=$(SRC) BH_GEN=$(GEN) CXX=g++ modules
 
 # --- test programs for the virtual PC ---------------------------------------
-KSELFTESTS := $(BUILD)/kselftest/driver_abi
+KSELFTESTS := $(BUILD)/kselftest/driver_abi $(BUILD)/kselftest/cpuid_probe
 
 $(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
 	@mkdir -p $(dir $@)
@@ -91,8 +126,9 @@ $(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
 # --- the QEMU virtual PC's payload: what the initramfs carries ----------------
 PAYLOAD := $(BUILD)/qemu/payload
 
-payload: host module configs $(KSELFTESTS)
-	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules $(PAYLOAD)/tests
+payload: host module configs hypervisor $(KSELFTESTS)
+	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules $(PAYLOAD)/lib/firmware $(PAYLOAD)/tests
+	@cp $(HV_IMAGE) $(PAYLOAD)/lib/firmware/
 	@cp $(BUILD)/host/bulkhead $(PAYLOAD)/bin/
 	@cp $(MODULE) $(PAYLOAD)/lib/modules/
 	@cp -r $(BUILD)/cells $(PAYLOAD)/cells

@@ -7,6 +7,7 @@
 #include <linux/types.h>
 
 #include "../include/bulkhead/config.h"
+#include "../include/bulkhead/hypercall.h"
 #include "../include/bulkhead/image.h"
 #include "../include/bulkhead/ioctl.h"
 
@@ -26,12 +27,19 @@ struct bh_driver {
 	struct bh_system_config *system; /* while enabled */
 	size_t system_size;
 	unsigned int cell_count; /* non-root cells */
+	void *hv_virt; /* hypervisor memory, mapped while enabled */
+	size_t hv_size;
 };
 
 extern struct bh_driver bh_driver;
 
 /* Record and log why a request is refused; returns err. */
 __printf(3, 4) int bh_refuse(struct bh_request *req, int err, const char *fmt, ...);
+
+/* Call the hypervisor (only while enabled). */
+long bh_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
+/* Copy the hypervisor console's text; -ENODEV while disabled. */
+ssize_t bh_console_read(char *out, size_t size);
 
 int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, size_t size);
 int bh_hypervisor_disable(struct bh_request *req);

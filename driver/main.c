@@ -149,10 +149,15 @@ static long bh_ioctl_enable(struct bh_request *req, const struct bh_ioctl_config
 	if (err)
 		goto out_free;
 
+	/* The module must not go away under a running hypervisor. */
+	if (!try_module_get(THIS_MODULE)) {
+		err = bh_refuse(req, -ENODEV, "the driver is being unloaded");
+		goto out_release;
+	}
 	err = bh_hypervisor_enable(req, sys, arg->config_size);
 	if (err) {
-		release_mem_region(sys->hypervisor_memory.phys_start, sys->hypervisor_memory.size);
-		goto out_free;
+		module_put(THIS_MODULE);
+		goto out_release;
 	}
 	/* The system config stays with the driver while enabled. */
 	bh_driver.system = sys;
@@ -161,6 +166,8 @@ static long bh_ioctl_enable(struct bh_request *req, const struct bh_ioctl_config
 	pr_info("enabled: root cell \"%s\" on %u CPUs\n", sys->root_cell.name, num_online_cpus());
 	return 0;
 
+out_release:
+	release_mem_region(sys->hypervisor_memory.phys_start, sys->hypervisor_memory.size);
 out_free:
 	kvfree(config);
 	return err;
@@ -181,6 +188,7 @@ static long bh_ioctl_disable(struct bh_request *req)
 	kvfree(bh_driver.system);
 	bh_driver.system = NULL;
 	bh_driver.enabled = false;
+	module_put(THIS_MODULE);
 	pr_info("disabled\n");
 	return 0;
 }

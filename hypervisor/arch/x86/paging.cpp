@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "paging.h"
+
+#include "../../core/hypervisor.h"
+
+namespace bh::x86 {
+
+namespace {
+
+constexpr unsigned level_shift(unsigned level) { return 12 + 9 * (level - 1); }
+constexpr uint64_t level_size(unsigned level) { return 1ull << level_shift(level); }
+constexpr unsigned index_at(uint64_t virt, unsigned level) { return (virt >> level_shift(level)) & 511; }
+
+uint64_t* table_at(uint64_t entry) { return phys_to_virt<uint64_t>(entry & pte_addr_mask); }
+
+Result<uint64_t> new_table() {
+    void* page = BH_TRY(hypervisor().pool.alloc());
+    return virt_to_phys(page);
+}
+
+}  // namespace
+
+Result<PageTable> PageTable::create(unsigned levels, bool gbpages, bool nested) {
+    PageTable t;
+    t.levels_ = levels;
+    t.gbpages_ = gbpages;
+    t.nested_ = nested;
+    t.root_phys_ = BH_TRY(new_table());
+    return t;
+}
+
+Result<void> PageTable::split(uint64_t* entry, unsigned level) {
+    uint64_t table_phys = BH_TRY(new_table());
+    uint64_t* table = phys_to_virt<uint64_t>(table_phys);
+    uint64_t base = *entry & pte_addr_mask & ~(level_size(level) - 1);
+    uint64_t flags = *entry & ~pte_addr_mask;
+    uint64_t child_flags = level - 1 == 1 ? (flags & ~pte_large) : flags;
+    for (unsigned i = 0; i < 512; ++i)
+        table[i] = (base + i * level_size(level - 1)) | child_flags;
+    uint64_t table_flags = pte_present | pte_write | (nested_ ? pte_user : 0);
+    __atomic_store_n(entry, table_phys | table_flags, __ATOMIC_RELEASE);
+    return success();
+}
+
+Result<uint64_t*> PageTable::walk_to(uint64_t virt, unsigned leaf_level, bool create) {
+    uint64_t* table = phys_to_virt<uint64_t>(root_phys_);
+    for (unsigned level = levels_; level > leaf_level; --level) {
+        uint64_t* entry = &table[index_at(virt, level)];
+        if (!(*entry & pte_present)) {
+            if (!create)
+                return Errc::noent;
+            uint64_t phys = BH_TRY(new_table());
+            *entry = phys | pte_present | pte_write | (nested_ ? pte_user : 0);
+        } else if (*entry & pte_large) {
+            BH_TRY(split(entry, level));
+        }
+        table = table_at(*entry);
+    }
+    return &table[index_at(virt, leaf_level)];
+}
+
+Result<void> PageTable::map(uint64_t virt, uint64_t phys, uint64_t size, uint64_t flags) {
+    uint64_t leaf_flags = (flags & (pte_write | pte_nx | pte_pcd | pte_pwt)) | pte_present |
+                          (nested_ ? pte_user : 0);
+    while (size > 0) {
+        unsigned level = 1;
+        for (unsigned candidate : {3u, 2u}) {
+            if (candidate == 3 && !gbpages_)
+                continue;
+            uint64_t s = level_size(candidate);
+            if ((virt & (s - 1)) == 0 && (phys & (s - 1)) == 0 && size >= s) {
+                level = candidate;
+                break;
+            }
+        }
+        uint64_t* entry = BH_TRY(walk_to(virt, level, true));
+        *entry = phys | leaf_flags | (level > 1 ? pte_large : 0);
+        virt += level_size(level);
+        phys += level_size(level);
+        size -= level_size(level);
+    }
+    return success();
+}
+
+Result<void> PageTable::unmap(uint64_t virt, uint64_t size) {
+    uint64_t end = virt + size;
+    while (virt < end) {
+        // Remove whole large pages that lie inside the range; split others.
+        uint64_t* table = phys_to_virt<uint64_t>(root_phys_);
+        unsigned level = levels_;
+        for (;;) {
+            uint64_t* entry = &table[index_at(virt, level)];
+            if (!(*entry & pte_present)) {
+                virt = (virt & ~(level_size(level) - 1)) + level_size(level);
+                break;
+            }
+            bool leaf = level == 1 || (*entry & pte_large);
+            bool covered = (virt & (level_size(level) - 1)) == 0 && end - virt >= level_size(level);
+            if (leaf && covered) {
+                *entry = 0;
+                virt += level_size(level);
+                break;
+            }
+            if (leaf)
+                BH_TRY(split(entry, level));
+            table = table_at(*entry);
+            --level;
+        }
+    }
+    return success();
+}
+
+}  // namespace bh::x86

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// AMD SVM: the root cell is the running Linux, resumed as a guest with its
+// live state on every CPU; nested paging keeps it out of hypervisor memory.
+//
+// Under QEMU TCG there is no NRIP save, no decode assists, no flush-by-ASID:
+// next RIPs are computed here (CPUID/RDMSR/WRMSR 2 bytes, VMMCALL 3; IOIO
+// reports it in EXITINFO2) and TLB_CONTROL flushes everything.
+#include "../../core/arch.h"
+#include "../../core/console.h"
+#include "../../core/hypervisor.h"
+#include "cpu.h"
+#include "paging.h"
+#include "vmcb.h"
+
+extern "C" char bh_exception_stubs[];
+extern "C" char bh_nmi_handler[];
+extern "C" [[noreturn]] void bh_vmrun_loop(bh::PerCpu* cpu);
+extern "C" [[noreturn]] void bh_return_to_native(const bh::GuestRegs* regs, const uint64_t* frame);
+extern "C" volatile uint64_t bh_host_nmi_count;
+volatile uint64_t bh_host_nmi_count;
+
+namespace bh {
+
+namespace {
+
+using svm::Vmcb;
+namespace off = svm::offset;
+
+constexpr uint64_t gib = 1ull << 30;
+constexpr uint64_t apic_mmio_base = 0xfee00000;
+constexpr uint8_t vector_ud = 6;
+constexpr uint8_t vector_gp = 13;
+constexpr uint32_t reports_max = 16;  // failure reports printed per kind
+
+struct [[gnu::packed]] IdtGate {
+    uint16_t offset_low{};
+    uint16_t selector{};
+    uint8_t ist{};
+    uint8_t type_attr{};
+    uint16_t offset_mid{};
+    uint32_t offset_high{};
+    uint32_t reserved{};
+};
+static_assert(sizeof(IdtGate) == 16);
+
+struct ArchState {
+    alignas(4096) IdtGate idt[256]{};
+    x86::PageTable host_tables{};
+    x86::PageTable root_npt{};
+    uint8_t* iopm{};
+    uint8_t* msrpm{};
+    uint32_t reports_io{};
+    uint32_t reports_npf{};
+};
+constinit ArchState arch;
+
+// --- bitmaps ---------------------------------------------------------------
+
+void msrpm_intercept(uint32_t msr, bool read, bool write) {
+    uint32_t base;
+    uint32_t index;
+    if (msr < 0x2000) {
+        base = 0;
+        index = msr;
+    } else if (msr >= 0xc0000000 && msr < 0xc0002000) {
+        base = 0x800;
+        index = msr - 0xc0000000;
+    } else {
+        base = 0x1000;
+        index = msr - 0xc0010000;
+    }
+    uint8_t& byte = arch.msrpm[base + index / 4];
+    unsigned bit = (index % 4) * 2;
+    if (read)
+        byte |= static_cast<uint8_t>(1u << bit);
+    if (write)
+        byte |= static_cast<uint8_t>(1u << (bit + 1));
+}
+
+Result<void> build_bitmaps(const config::CellView& root) {
+    // 12 KiB IOPM: a set bit intercepts the port. Deny by default.
+    arch.iopm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(3)));
+    __builtin_memset(arch.iopm, 0xff, 3 * 4096);
+    for (const bh_pio_range& range : root.pio_ranges())
+        for (uint32_t port = range.base; port < static_cast<uint32_t>(range.base) + range.length; ++port)
+            arch.iopm[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
+
+    // 8 KiB MSRPM: the MSRs that would let the root take the CPU from us.
+    arch.msrpm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(2)));
+    msrpm_intercept(x86::msr_efer, true, true);
+    msrpm_intercept(x86::msr_vm_cr, true, true);
+    msrpm_intercept(x86::msr_vm_hsave_pa, true, true);
+    return success();
+}
+
+// --- page tables -----------------------------------------------------------
+
+uint64_t top_of_ram(const bh_platform_info& platform) {
+    uint64_t top = 4 * gib;
+    for (uint32_t i = 0; i < platform.num_ram_ranges; ++i) {
+        uint64_t end = platform.ram[i].start + platform.ram[i].size;
+        if (end > top)
+            top = end;
+    }
+    return (top + gib - 1) & ~(gib - 1);
+}
+
+Result<void> build_host_tables(Hypervisor& hv) {
+    unsigned levels = hv.la57 ? 5 : 4;
+    arch.host_tables = BH_TRY(x86::PageTable::create(levels, hv.gbpages, false));
+    // Physical memory, identity mapped in the lower half, never executable.
+    // The last GiB below 4 GiB is device memory: uncached.
+    uint64_t top = top_of_ram(hv.system.system().platform);
+    BH_TRY(arch.host_tables.map(0, 0, 3 * gib, x86::pte_write | x86::pte_nx));
+    BH_TRY(arch.host_tables.map(3 * gib, 3 * gib, gib, x86::pte_write | x86::pte_nx | x86::pte_pcd | x86::pte_pwt));
+    if (top > 4 * gib)
+        BH_TRY(arch.host_tables.map(4 * gib, 4 * gib, top - 4 * gib, x86::pte_write | x86::pte_nx));
+    // Hypervisor memory where the driver mapped it, so code keeps running.
+    BH_TRY(arch.host_tables.map(hv.virt_base, hv.phys_base, hv.size, x86::pte_write));
+    hv.host_page_table = arch.host_tables.root_phys();
+    return success();
+}
+
+Result<void> build_root_npt(Hypervisor& hv) {
+    unsigned levels = hv.la57 ? 5 : 4;
+    arch.root_npt = BH_TRY(x86::PageTable::create(levels, hv.gbpages, true));
+    for (const bh_memory_region& r : hv.system.root().memory_regions()) {
+        uint64_t flags = 0;
+        if (r.flags & BH_MEM_WRITE)
+            flags |= x86::pte_write;
+        if (!(r.flags & BH_MEM_EXECUTE))
+            flags |= x86::pte_nx;
+        BH_TRY(arch.root_npt.map(r.guest_start, r.phys_start, r.size, flags));
+    }
+    // The local APIC: the root owns it until cells take CPUs.
+    BH_TRY(arch.root_npt.map(apic_mmio_base, apic_mmio_base, 4096, x86::pte_write | x86::pte_nx));
+    // The console ring, read-only, for `bulkhead console`.
+    uint64_t console = virt_to_phys(hv.console);
+    BH_TRY(arch.root_npt.map(console, console, 4096, x86::pte_nx));
+    return success();
+}
+
+void build_idt() {
+    uint16_t cs = x86::read_cs();
+    for (unsigned v = 0; v < 32; ++v) {
+        uint64_t handler = v == 2 ? reinterpret_cast<uint64_t>(bh_nmi_handler)
+                                  : reinterpret_cast<uint64_t>(bh_exception_stubs) + 16 * v;
+        IdtGate& g = arch.idt[v];
+        g.offset_low = static_cast<uint16_t>(handler);
+        g.selector = cs;
+        g.ist = 0;
+        g.type_attr = 0x8e;  // present, DPL 0, 64-bit interrupt gate
+        g.offset_mid = static_cast<uint16_t>(handler >> 16);
+        g.offset_high = static_cast<uint32_t>(handler >> 32);
+        g.reserved = 0;
+    }
+}
+
+// --- guest state -----------------------------------------------------------
+
+// A segment as the VMCB wants it, from Linux's GDT descriptor.
+svm::Segment segment_from_gdt(uint64_t gdt_base, uint16_t selector) {
+    svm::Segment s{};
+    s.selector = selector;
+    if ((selector & ~7u) == 0)
+        return s;  // null selector: unusable
+    uint64_t desc = *reinterpret_cast<const uint64_t*>(gdt_base + (selector & ~7u));
+    s.attrib = static_cast<uint16_t>(((desc >> 40) & 0xff) | (((desc >> 52) & 0xf) << 8));
+    uint32_t limit = static_cast<uint32_t>((desc & 0xffff) | ((desc >> 32) & 0xf0000));
+    if (desc & (1ull << 55))
+        limit = (limit << 12) | 0xfff;
+    s.limit = limit;
+    s.base = ((desc >> 16) & 0xffffff) | (((desc >> 56) & 0xff) << 24);
+    return s;
+}
+
+void inject_exception(Vmcb& vmcb, uint8_t vector, bool has_error = false, uint32_t error = 0) {
+    uint64_t event = svm::event_valid | svm::event_type_exception | vector;
+    if (has_error)
+        event |= svm::event_error_valid | (static_cast<uint64_t>(error) << 32);
+    vmcb.u64(off::event_inject) = event;
+}
+
+void emulate_cpuid(PerCpu& cpu, Vmcb& vmcb) {
+    uint32_t leaf = static_cast<uint32_t>(vmcb.u64(off::rax));
+    uint32_t subleaf = static_cast<uint32_t>(cpu.regs.rcx);
+    x86::CpuidResult r{};
+    if (leaf == 0x40000000) {
+        r = {0x40000001, 0x6b6c7562, 0x64616568, 0};  // "bulkhead"
+    } else if (leaf >= 0x40000001 && leaf <= 0x400000ff) {
+        r = {0, 0, 0, 0};
+    } else {
+        r = x86::cpuid(leaf, subleaf);
+        if (leaf == 1)
+            r.ecx |= 1u << 31;  // running under a hypervisor
+        else if (leaf == 0x80000001)
+            r.ecx &= ~(1u << 2);  // SVM belongs to the hypervisor
+        else if (leaf == 0x8000000a)
+            r = {0, 0, 0, 0};
+    }
+    vmcb.u64(off::rax) = r.eax;
+    cpu.regs.rbx = r.ebx;
+    cpu.regs.rcx = r.ecx;
+    cpu.regs.rdx = r.edx;
+    vmcb.u64(off::rip) += 2;
+}
+
+void emulate_msr(PerCpu& cpu, Vmcb& vmcb) {
+    bool write = vmcb.u64(off::exit_info1) & 1;
+    uint32_t msr = static_cast<uint32_t>(cpu.regs.rcx);
+    uint64_t value = (cpu.regs.rdx << 32) | (vmcb.u64(off::rax) & 0xffffffff);
+    uint64_t result = 0;
+    switch (msr) {
+    case x86::msr_efer:
+        if (write)
+            vmcb.u64(off::efer) = value | x86::efer_svme;  // VMRUN requires SVME
+        else
+            result = vmcb.u64(off::efer) & ~x86::efer_svme;
+        break;
+    case x86::msr_vm_cr:
+        if (write)
+            return inject_exception(vmcb, vector_gp, true, 0);
+        result = x86::vm_cr_svmdis | (1ull << 3);  // disabled and locked
+        break;
+    case x86::msr_vm_hsave_pa:
+        if (write)
+            return inject_exception(vmcb, vector_gp, true, 0);
+        result = 0;
+        break;
+    default:
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    if (!write) {
+        vmcb.u64(off::rax) = result & 0xffffffff;
+        cpu.regs.rdx = result >> 32;
+    }
+    vmcb.u64(off::rip) += 2;
+}
+
+void handle_ioio(PerCpu& cpu, Vmcb& vmcb) {
+    uint64_t info = vmcb.u64(off::exit_info1);
+    uint16_t port = static_cast<uint16_t>(info >> 16);
+    bool in = info & 1;
+    unsigned size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+    if (__atomic_fetch_add(&arch.reports_io, 1, __ATOMIC_RELAXED) < reports_max)
+        console::print("root cell: CPU {}: port {} {} denied at RIP {}", cpu.cpu_id, hex(port), in ? "read" : "write",
+                       hex(vmcb.u64(off::rip)));
+    // A port the root does not own reads as a missing device.
+    if (in && !(info & (1u << 2))) {
+        uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+        vmcb.u64(off::rax) = (vmcb.u64(off::rax) & ~mask) | mask;
+    }
+    vmcb.u64(off::rip) = vmcb.u64(off::exit_info2);
+}
+
+void handle_npf(PerCpu& cpu, Vmcb& vmcb) {
+    uint64_t info = vmcb.u64(off::exit_info1);
+    uint64_t gpa = vmcb.u64(off::exit_info2);
+    const char* access = (info & (1u << 4)) ? "instruction fetch" : (info & 2) ? "write" : "read";
+    if (__atomic_fetch_add(&arch.reports_npf, 1, __ATOMIC_RELAXED) < reports_max)
+        console::print("root cell: CPU {}: {} of guest-physical {} denied at RIP {}", cpu.cpu_id, access, hex(gpa),
+                       hex(vmcb.u64(off::rip)));
+    // The root may not touch memory it does not own: the access faults in
+    // the root, where Linux reports the culprit.
+    inject_exception(vmcb, vector_gp, true, 0);
+}
+
+void handle_vmmcall(PerCpu& cpu, Vmcb& vmcb, bool& leave) {
+    leave = false;
+    int64_t result;
+    if (vmcb.at<uint8_t>(off::cpl) != 0)
+        result = to_errno(Errc::perm);
+    else
+        result = handle_hypercall(cpu, vmcb.u64(off::rax), cpu.regs.rdi, cpu.regs.rsi, leave);
+    vmcb.u64(off::rax) = static_cast<uint64_t>(result);
+    vmcb.u64(off::rip) += 3;
+}
+
+[[noreturn]] void fatal(PerCpu& cpu, const char* why) {
+    console::print("FATAL: CPU {}: {}", cpu.cpu_id, why);
+    arch_dump_guest(cpu);
+    x86::halt_forever();
+}
+
+}  // namespace
+
+// --- the arch contract -----------------------------------------------------
+
+Result<void> arch_global_init(Hypervisor& hv) {
+    hv.la57 = x86::read_cr4() & x86::cr4_la57;
+    hv.gbpages = x86::cpuid(0x80000001).edx & (1u << 26);
+    BH_TRY(build_host_tables(hv));
+    BH_TRY(build_root_npt(hv));
+    BH_TRY(build_bitmaps(hv.system.root()));
+    build_idt();
+    console::print("{}-level paging, {} pages; host tables and root cell NPT built", hv.la57 ? 5 : 4,
+                   hv.gbpages ? "1 GiB" : "2 MiB");
+    return success();
+}
+
+Result<void> arch_cpu_init(PerCpu& cpu) {
+    Hypervisor& hv = hypervisor();
+    if (!(x86::cpuid(0x80000001).ecx & (1u << 2))) {
+        console::print("CPU {}: no AMD SVM", cpu.cpu_id);
+        return Errc::nodev;
+    }
+    if (!(x86::cpuid(0x8000000a).edx & 1)) {
+        console::print("CPU {}: SVM without nested paging", cpu.cpu_id);
+        return Errc::io;
+    }
+    if (x86::rdmsr(x86::msr_vm_cr) & x86::vm_cr_svmdis) {
+        console::print("CPU {}: SVM disabled by firmware (VM_CR.SVMDIS)", cpu.cpu_id);
+        return Errc::perm;
+    }
+    uint64_t efer = x86::rdmsr(x86::msr_efer);
+    if (efer & x86::efer_svme) {
+        console::print("CPU {}: SVM is in use (EFER.SVME set: is kvm_amd loaded?)", cpu.cpu_id);
+        return Errc::busy;
+    }
+
+    x86::DescriptorTablePointer gdtr = x86::read_gdtr();
+    x86::DescriptorTablePointer idtr = x86::read_idtr();
+    cpu.linux_cr3 = x86::read_cr3();
+    cpu.linux_gdtr_base = gdtr.base;
+    cpu.linux_gdtr_limit = gdtr.limit;
+    cpu.linux_idtr_base = idtr.base;
+    cpu.linux_idtr_limit = idtr.limit;
+
+    x86::wrmsr(x86::msr_efer, efer | x86::efer_svme);
+    cpu.svm_enabled = true;
+    x86::wrmsr(x86::msr_vm_hsave_pa, virt_to_phys(cpu.host_save));
+
+    __builtin_memset(cpu.vmcb, 0, sizeof(cpu.vmcb));
+    cpu.vmcb_pa = virt_to_phys(cpu.vmcb);
+    Vmcb vmcb(cpu.vmcb);
+    vmcb.u32(off::intercept_misc1) =
+        svm::intercept_nmi | svm::intercept_cpuid | svm::intercept_ioio | svm::intercept_msr | svm::intercept_shutdown;
+    vmcb.u32(off::intercept_misc2) = svm::intercept_vmrun | svm::intercept_vmmcall | svm::intercept_vmload |
+                                     svm::intercept_vmsave | svm::intercept_stgi | svm::intercept_clgi |
+                                     svm::intercept_skinit;
+    vmcb.u64(off::iopm_base_pa) = virt_to_phys(arch.iopm);
+    vmcb.u64(off::msrpm_base_pa) = virt_to_phys(arch.msrpm);
+    vmcb.u32(off::guest_asid) = 1;
+    vmcb.at<uint8_t>(off::tlb_control) = svm::tlb_flush_all;
+    vmcb.u64(off::nested_control) = svm::nested_paging_enable;
+    vmcb.u64(off::nested_cr3) = arch.root_npt.root_phys();
+
+    // The guest is Linux, exactly as it is now, returning 0 from arch_entry:
+    // callee-saved registers and the return address come from the frame
+    // entry.S pushed on Linux's stack.
+    const auto* frame = reinterpret_cast<const uint64_t*>(cpu.linux_rsp);
+    cpu.regs.r15 = frame[0];
+    cpu.regs.r14 = frame[1];
+    cpu.regs.r13 = frame[2];
+    cpu.regs.r12 = frame[3];
+    cpu.regs.rbx = frame[4];
+    cpu.regs.rbp = frame[5];
+    vmcb.segment(off::cs) = segment_from_gdt(gdtr.base, x86::read_cs());
+    vmcb.segment(off::ss) = segment_from_gdt(gdtr.base, x86::read_ss());
+    vmcb.segment(off::ds) = segment_from_gdt(gdtr.base, x86::read_ds());
+    vmcb.segment(off::es) = segment_from_gdt(gdtr.base, x86::read_es());
+    vmcb.segment(off::gdtr) = svm::Segment{0, 0, gdtr.limit, gdtr.base};
+    vmcb.segment(off::idtr) = svm::Segment{0, 0, idtr.limit, idtr.base};
+    vmcb.at<uint8_t>(off::cpl) = 0;
+    vmcb.u64(off::efer) = efer | x86::efer_svme;
+    vmcb.u64(off::cr0) = x86::read_cr0();
+    vmcb.u64(off::cr2) = x86::read_cr2();
+    vmcb.u64(off::cr3) = cpu.linux_cr3;
+    vmcb.u64(off::cr4) = x86::read_cr4();
+    vmcb.u64(off::dr6) = 0xffff0ff0;
+    vmcb.u64(off::dr7) = x86::read_dr7();
+    vmcb.u64(off::rflags) = x86::read_rflags();
+    vmcb.u64(off::rip) = frame[6];
+    vmcb.u64(off::rsp) = cpu.linux_rsp + 7 * sizeof(uint64_t);
+    vmcb.u64(off::rax) = 0;
+    vmcb.u64(off::g_pat) = x86::rdmsr(x86::msr_pat);
+
+    // Host mode: Linux's GDT copied (its selectors stay valid for IRET),
+    // the hypervisor's IDT and page tables.
+    size_t gdt_bytes = gdtr.limit + 1u < sizeof(cpu.gdt) ? gdtr.limit + 1u : sizeof(cpu.gdt);
+    __builtin_memcpy(cpu.gdt, reinterpret_cast<const void*>(gdtr.base), gdt_bytes);
+    x86::write_gdtr({static_cast<uint16_t>(gdt_bytes - 1), reinterpret_cast<uint64_t>(cpu.gdt)});
+    x86::write_idtr({sizeof(arch.idt) - 1, reinterpret_cast<uint64_t>(arch.idt)});
+    x86::write_cr3(hv.host_page_table);
+    cpu.paging_switched = true;
+    return success();
+}
+
+void arch_cpu_restore(PerCpu& cpu) {
+    if (cpu.paging_switched) {
+        x86::write_cr3(cpu.linux_cr3);
+        x86::write_gdtr({cpu.linux_gdtr_limit, cpu.linux_gdtr_base});
+        x86::write_idtr({cpu.linux_idtr_limit, cpu.linux_idtr_base});
+        cpu.paging_switched = false;
+    }
+    if (cpu.svm_enabled) {
+        x86::wrmsr(x86::msr_vm_hsave_pa, 0);
+        x86::wrmsr(x86::msr_efer, x86::rdmsr(x86::msr_efer) & ~x86::efer_svme);
+        cpu.svm_enabled = false;
+    }
+}
+
+[[noreturn]] void arch_cpu_activate(PerCpu& cpu) {
+    // GIF stays 0 in host mode: interrupts and NMIs wait for the guest.
+    x86::clgi();
+    bh_vmrun_loop(&cpu);
+}
+
+void arch_dump_guest(PerCpu& cpu) {
+    Vmcb vmcb(cpu.vmcb);
+    console::print("  exit {} info1 {} info2 {} RIP {} RSP {} CR0 {} CR3 {} CR4 {} EFER {}",
+                   hex(vmcb.u64(off::exit_code)), hex(vmcb.u64(off::exit_info1)), hex(vmcb.u64(off::exit_info2)),
+                   hex(vmcb.u64(off::rip)), hex(vmcb.u64(off::rsp)), hex(vmcb.u64(off::cr0)),
+                   hex(vmcb.u64(off::cr3)), hex(vmcb.u64(off::cr4)), hex(vmcb.u64(off::efer)));
+}
+
+}  // namespace bh
+
+using namespace bh;
+
+// After every #VMEXIT, on the hypervisor stack with GIF = 0. Returns 0 to
+// resume the guest, 1 when this CPU leaves the hypervisor.
+extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
+    PerCpu& cpu = *cpu_ptr;
+    Vmcb vmcb(cpu.vmcb);
+    uint64_t code = vmcb.u64(off::exit_code);
+    bool leave = false;
+
+    vmcb.at<uint8_t>(off::tlb_control) = 0;
+    ++cpu.stats[BH_STAT_TOTAL];
+    // An event that was being delivered when the exit hit goes in again.
+    uint64_t pending = vmcb.u64(off::exit_int_info);
+    vmcb.u64(off::event_inject) = (pending & svm::event_valid) ? pending : 0;
+
+    switch (code) {
+    case svm::exit_cpuid:
+        ++cpu.stats[BH_STAT_CPUID];
+        emulate_cpuid(cpu, vmcb);
+        break;
+    case svm::exit_vmmcall:
+        ++cpu.stats[BH_STAT_VMMCALL];
+        handle_vmmcall(cpu, vmcb, leave);
+        break;
+    case svm::exit_msr:
+        ++cpu.stats[BH_STAT_MSR];
+        emulate_msr(cpu, vmcb);
+        break;
+    case svm::exit_ioio:
+        ++cpu.stats[BH_STAT_IOIO];
+        handle_ioio(cpu, vmcb);
+        break;
+    case svm::exit_npf:
+        ++cpu.stats[BH_STAT_NPF];
+        handle_npf(cpu, vmcb);
+        break;
+    case svm::exit_nmi:
+        ++cpu.stats[BH_STAT_NMI];
+        // The NMI is still pending in host mode: take it on the
+        // hypervisor's IDT, then give it to the guest.
+        x86::stgi();
+        x86::clgi();
+        if (!(vmcb.u64(off::event_inject) & svm::event_valid))
+            vmcb.u64(off::event_inject) = svm::event_valid | svm::event_type_nmi | 2;
+        break;
+    case svm::exit_shutdown:
+        ++cpu.stats[BH_STAT_SHUTDOWN];
+        fatal(cpu, "the root cell triple-faulted");
+    case svm::exit_vmrun:
+    case svm::exit_vmload:
+    case svm::exit_vmsave:
+    case svm::exit_stgi:
+    case svm::exit_clgi:
+    case svm::exit_skinit:
+        ++cpu.stats[BH_STAT_OTHER];
+        inject_exception(vmcb, vector_ud);
+        break;
+    case svm::exit_invalid:
+        fatal(cpu, "VMRUN refused the guest state (VMEXIT_INVALID)");
+    default:
+        ++cpu.stats[BH_STAT_OTHER];
+        fatal(cpu, "unexpected #VMEXIT");
+    }
+    return leave ? 1 : 0;
+}
+
+// This CPU returns to native execution: Linux continues after its VMMCALL.
+extern "C" [[noreturn]] void bh_leave(PerCpu* cpu_ptr) {
+    PerCpu& cpu = *cpu_ptr;
+    Vmcb vmcb(cpu.vmcb);
+    svm::Segment gdtr = vmcb.segment(off::gdtr);
+    svm::Segment idtr = vmcb.segment(off::idtr);
+
+    __atomic_sub_fetch(&hypervisor().cpus_active, 1, __ATOMIC_ACQ_REL);
+    x86::write_cr0(vmcb.u64(off::cr0));
+    x86::write_cr4(vmcb.u64(off::cr4));
+    // Hypervisor memory is mapped at the same address in Linux's tables,
+    // so this stack and code survive the switch.
+    x86::write_cr3(vmcb.u64(off::cr3));
+    x86::wrmsr(x86::msr_pat, vmcb.u64(off::g_pat));
+    x86::write_gdtr({static_cast<uint16_t>(gdtr.limit), gdtr.base});
+    x86::write_idtr({static_cast<uint16_t>(idtr.limit), idtr.base});
+    uint16_t ds = vmcb.segment(off::ds).selector;
+    uint16_t es = vmcb.segment(off::es).selector;
+    asm volatile("mov %0, %%ds; mov %1, %%es" ::"r"(ds), "r"(es));
+    asm volatile("mov %0, %%dr7" ::"r"(vmcb.u64(off::dr7)));
+    x86::stgi();  // needs SVME, so before clearing it
+    x86::wrmsr(x86::msr_vm_hsave_pa, 0);
+    x86::wrmsr(x86::msr_efer, vmcb.u64(off::efer) & ~x86::efer_svme);
+
+    uint64_t frame[5] = {
+        vmcb.u64(off::rip),
+        vmcb.segment(off::cs).selector,
+        vmcb.u64(off::rflags),
+        vmcb.u64(off::rsp),
+        vmcb.segment(off::ss).selector,
+    };
+    bh_return_to_native(&cpu.regs, frame);
+}
+
+// A fault in host mode is a hypervisor bug: report it and stop this CPU.
+extern "C" [[noreturn]] void bh_exception(const uint64_t* frame) {
+    console::print("FATAL: host exception {} (error {}) at RIP {}, CR2 {}", frame[0], hex(frame[1]), hex(frame[2]),
+                   hex(x86::read_cr2()));
+    x86::halt_forever();
+}

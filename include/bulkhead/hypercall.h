@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Hypercalls (VMMCALL on AMD, VMCALL on Intel) and the hypervisor console.
+ *
+ * ABI: code in RAX, arguments in RDI and RSI, result in RAX (>= 0 success,
+ * negative errno failure). Only CPL 0 of a cell may call; anything else gets
+ * -EPERM. Every argument is validated; a bad code returns -ENOSYS.
+ */
+#ifndef BULKHEAD_HYPERCALL_H
+#define BULKHEAD_HYPERCALL_H
+
+#include "types.h"
+
+#define BH_HC_DISABLE 0 /* every root CPU, one after another */
+#define BH_HC_GET_INFO 1 /* RDI = BH_INFO_* */
+#define BH_HC_CPU_STATS 2 /* RDI = cpu, RSI = BH_STAT_*; -ENOENT for no CPU */
+#define BH_HC_PING 3 /* returns BH_HC_PING_REPLY: proves the hypervisor answers */
+
+#define BH_HC_PING_REPLY 0x42484b44 /* "BHKD" */
+
+#define BH_INFO_MEM_POOL_PAGES 0
+#define BH_INFO_MEM_POOL_USED 1
+#define BH_INFO_NUM_CELLS 2
+#define BH_INFO_NUM_CPUS 3 /* CPUs running under the hypervisor */
+
+/* Reasons a CPU left guest mode, counted per CPU. */
+#define BH_STAT_TOTAL 0
+#define BH_STAT_CPUID 1
+#define BH_STAT_VMMCALL 2
+#define BH_STAT_MSR 3
+#define BH_STAT_IOIO 4
+#define BH_STAT_NPF 5
+#define BH_STAT_NMI 6
+#define BH_STAT_XAPIC 7 /* trapped writes to the xAPIC page */
+#define BH_STAT_SHUTDOWN 8
+#define BH_STAT_OTHER 9
+#define BH_STAT_COUNT 10
+
+#define BH_STAT_NAMES                                                              \
+	{ "total", "cpuid", "hypercall", "msr", "pio", "npf", "nmi", "xapic", \
+	  "shutdown", "other" }
+
+/*
+ * The console ring: a page of hypervisor memory mapped read-only into the
+ * root cell. The hypervisor appends; readers copy from tail - size..tail.
+ */
+#define BH_CONSOLE_RING_SIZE 4032u
+struct bh_console {
+	bh_u32 signature; /* BH_CONSOLE_SIGNATURE once initialised */
+	bh_u32 lock; /* writers' spinlock, hypervisor-internal */
+	bh_u64 tail; /* bytes ever written; ring index = tail % size */
+	bh_u64 reserved[6];
+	char ring[BH_CONSOLE_RING_SIZE];
+};
+#define BH_CONSOLE_SIGNATURE 0x434e4f43u /* "CONC" */
+
+BH_STATIC_ASSERT(sizeof(struct bh_console) == 4096, "console page ABI");
+
+#endif /* BULKHEAD_HYPERCALL_H */
