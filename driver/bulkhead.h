@@ -46,6 +46,9 @@ int bh_hypervisor_disable(struct bh_request *req);
 int bh_cell_create(struct bh_request *req, const void *config, size_t size);
 
 int bh_sysfs_init(struct device *dev);
+/* Per-CPU statistics directories, while the hypervisor runs. */
+int bh_sysfs_cpus_add(struct device *dev);
+void bh_sysfs_cpus_remove(void);
 void bh_sysfs_exit(struct device *dev);
 
 #endif /* BULKHEAD_DRIVER_H */

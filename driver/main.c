@@ -163,6 +163,8 @@ static long bh_ioctl_enable(struct bh_request *req, const struct bh_ioctl_config
 	bh_driver.system = sys;
 	bh_driver.system_size = arg->config_size;
 	bh_driver.enabled = true;
+	if (bh_sysfs_cpus_add(bh_driver.root_device))
+		pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
 	pr_info("enabled: root cell \"%s\" on %u CPUs\n", sys->root_cell.name, num_online_cpus());
 	return 0;
 
@@ -180,9 +182,14 @@ static long bh_ioctl_disable(struct bh_request *req)
 
 	if (!bh_driver.enabled)
 		return bh_refuse(req, -EINVAL, "the hypervisor is not enabled");
+	/* Statistics go first: their readers call the hypervisor. */
+	bh_sysfs_cpus_remove();
 	err = bh_hypervisor_disable(req);
-	if (err)
+	if (err) {
+		if (bh_sysfs_cpus_add(bh_driver.root_device))
+			pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
 		return err;
+	}
 	hv = &bh_driver.system->hypervisor_memory;
 	release_mem_region(hv->phys_start, hv->size);
 	kvfree(bh_driver.system);

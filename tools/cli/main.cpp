@@ -17,8 +17,20 @@
 #include <string>
 #include <vector>
 
+#include "config_collect.h"
 #include "driver_client.h"
 #include "files.h"
+#include "sched_check.h"
+
+#include <unistd.h>
+
+#include <bulkhead/hypercall.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace bh::cli {
 namespace {
@@ -89,6 +101,90 @@ int cmd_disable() {
     return exit_ok;
 }
 
+// One line of a sysfs file, or "" when it cannot be read.
+std::string read_sysfs(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+void print_statistics() {
+    namespace fs = std::filesystem;
+    const std::string base = BH_SYSFS_PATH "/cpus";
+    static const char* const names[BH_STAT_COUNT] = BH_STAT_NAMES;
+    std::vector<unsigned> cpus;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(base, ec))
+        if (entry.path().filename().string().rfind("cpu", 0) == 0)
+            cpus.push_back(static_cast<unsigned>(std::stoul(entry.path().filename().string().substr(3))));
+    if (cpus.empty())
+        return;
+    std::sort(cpus.begin(), cpus.end());
+    std::printf("VM exits:   %6s", "CPU");
+    for (const char* name : names)
+        std::printf(" %10s", name);
+    std::printf("\n");
+    for (unsigned cpu : cpus) {
+        std::printf("            %6u", cpu);
+        for (const char* name : names) {
+            std::string v = read_sysfs(base + "/cpu" + std::to_string(cpu) + "/vmexits_" + name);
+            std::printf(" %10s", v.empty() ? "?" : v.c_str());
+        }
+        std::printf("\n");
+    }
+}
+
+int cmd_console() {
+    std::ifstream in(BH_SYSFS_PATH "/console");
+    if (!in) {
+        std::cerr << "bulkhead: cannot read " BH_SYSFS_PATH "/console (is bulkhead.ko loaded?)\n";
+        return exit_failed;
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad() || (text.empty() && read_sysfs(BH_SYSFS_PATH "/enabled") != "1")) {
+        std::cerr << "bulkhead: the hypervisor is not enabled: it has no console\n";
+        return exit_failed;
+    }
+    std::cout << text;
+    return exit_ok;
+}
+
+// The config generator is Python: find it beside an installed CLI or in the
+// source tree the CLI was built in.
+int cmd_config_create(const std::vector<std::string>& args) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates;
+    if (const char* env = std::getenv("BULKHEAD_CONFIG_CREATE"))
+        candidates.emplace_back(env);
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        candidates.push_back(exe.parent_path() / "../lib/bulkhead/config-create/bulkhead-config-create");
+        candidates.push_back(exe.parent_path() / "../../tools/config-create/bulkhead-config-create");
+    }
+    candidates.emplace_back("/usr/lib/bulkhead/config-create/bulkhead-config-create");
+    for (const fs::path& script : candidates) {
+        if (!fs::exists(script, ec))
+            continue;
+        std::vector<std::string> storage = {"/usr/bin/python3", script.lexically_normal().string()};
+        storage.insert(storage.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (std::string& a : storage)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        std::cerr << "bulkhead: cannot run /usr/bin/python3 " << script << ": " << std::strerror(errno)
+                  << " (on a target without Python use 'bulkhead config collect DIR' and run config create "
+                     "--root DIR elsewhere)\n";
+        return exit_failed;
+    }
+    std::cerr << "bulkhead: the config generator (bulkhead-config-create) is not installed; on a target "
+                 "without it use 'bulkhead config collect DIR' and run 'bulkhead config create --root DIR' "
+                 "on a build machine\n";
+    return exit_failed;
+}
+
 int cmd_info() {
     DriverClient driver;
     bh_ioctl_info info{};
@@ -105,6 +201,11 @@ int cmd_info() {
                     static_cast<unsigned long long>(info.hypervisor_memory_start),
                     static_cast<unsigned long long>(info.hypervisor_memory_size));
         std::printf("cells:       %u\n", info.cell_count);
+        std::string pool = read_sysfs(BH_SYSFS_PATH "/mem_pool_size");
+        std::string used = read_sysfs(BH_SYSFS_PATH "/mem_pool_used");
+        if (!pool.empty())
+            std::printf("page pool:   %s of %s pages used\n", used.c_str(), pool.c_str());
+        print_statistics();
     }
     return exit_ok;
 }
@@ -125,8 +226,22 @@ int run(int argc, char** argv) {
     auto* disable = app.add_subcommand("disable", "Stop the hypervisor; Linux runs natively again");
     disable->callback([&] { rc = cmd_disable(); });
 
-    auto* info = app.add_subcommand("info", "Show driver and hypervisor state");
+    auto* info = app.add_subcommand("info", "Show driver and hypervisor state, VM exits per CPU");
     info->callback([&] { rc = cmd_info(); });
+
+    auto* console = app.add_subcommand("console", "Print the hypervisor console");
+    console->callback([&] { rc = cmd_console(); });
+
+    auto* sched = app.add_subcommand("sched", "Real-time scheduling analysis");
+    sched->require_subcommand(1);
+    auto* sched_check = sched->add_subcommand(
+        "check", "Response-time analysis of a VCPU set file (lines: NAME C T [D], microseconds)");
+    std::string sched_file;
+    bool sched_json = false;
+    sched_check->add_option("FILE", sched_file, "VCPU set file")->required();
+    sched_check->add_flag("--json", sched_json, "Print JSON");
+    sched_check->footer("Exit codes: 0 schedulable, 1 not schedulable, 2 malformed file.");
+    sched_check->callback([&] { rc = run_sched_check(sched_file, sched_json, std::cout, std::cerr); });
 
     auto* config = app.add_subcommand("config", "Check and create configs");
     config->require_subcommand(1);
@@ -134,6 +249,18 @@ int run(int argc, char** argv) {
     std::vector<std::string> check_files;
     check->add_option("FILE", check_files, "Config files (.cell)")->required();
     check->callback([&] { rc = cmd_config_check(check_files); });
+    auto* collect = config->add_subcommand(
+        "collect", "Copy what the config generator reads from this machine into DIR (no Python needed)");
+    std::string collect_dir;
+    collect->add_option("DIR", collect_dir, "Empty or new directory")->required();
+    collect->callback([&] { rc = run_config_collect(collect_dir, std::cout, std::cerr); });
+    auto* create = config->add_subcommand(
+        "create", "Generate a system config source for this machine (Python 3 + jinja2); see --help of the generator");
+    std::vector<std::string> create_args;
+    create->allow_extras();
+    create->set_help_flag();  // --help goes to the generator
+    create->prefix_command();
+    create->callback([&] { rc = cmd_config_create(create->remaining()); });
 
     try {
         app.parse(argc, argv);
