@@ -26,7 +26,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 export KCONFIG_CONFIG := $(SRC)/.config
 export CONFIG_ := BH_CONFIG_
 
-.PHONY: all deps host unit-test module configs payload hypervisor check demo qemu-test bench \
+.PHONY: all deps host unit-test module configs payload hypervisor test-modules check-run demo-run check demo qemu-test bench \
         menuconfig defconfig olddefconfig clean FORCE
 
 all: host module configs hypervisor
@@ -80,7 +80,7 @@ HV_IMAGE := $(HV_BUILD)/bulkhead.bin
 HV_CXX_SOURCES := hypervisor/core/setup.cpp hypervisor/core/console.cpp \
 	hypervisor/core/page_pool.cpp hypervisor/core/hypercall.cpp \
 	hypervisor/core/config_validator.cpp hypervisor/lib/string.cpp \
-	hypervisor/arch/x86/svm.cpp hypervisor/arch/x86/paging.cpp
+	hypervisor/arch/x86/svm.cpp hypervisor/arch/x86/paging.cpp hypervisor/arch/x86/apic.cpp hypervisor/arch/x86/icr_filter.cpp hypervisor/arch/x86/mmio_decoder.cpp hypervisor/arch/x86/guest_memory.cpp
 HV_ASM_SOURCES := hypervisor/arch/x86/header.S hypervisor/arch/x86/entry.S
 HV_OBJS := $(patsubst %,$(HV_BUILD)/%.o,$(HV_ASM_SOURCES) $(HV_CXX_SOURCES))
 HV_CXXFLAGS := -std=gnu++20 -O2 -ffreestanding -fno-exceptions -fno-rtti \
@@ -117,7 +117,11 @@ module: $(KCONFIG_HEADER)
 	$(MAKE) -C $(KDIR) M=$(SRC)/driver BH_SRC=$(SRC) BH_GEN=$(GEN) CXX=g++ modules
 
 # --- test programs for the virtual PC ---------------------------------------
-KSELFTESTS := $(BUILD)/kselftest/driver_abi $(BUILD)/kselftest/cpuid_probe
+# Test kernel modules (tests/modules/Kbuild lists them).
+test-modules: $(KCONFIG_HEADER)
+	$(MAKE) -C $(KDIR) M=$(SRC)/tests/modules BH_SRC=$(SRC) BH_GEN=$(GEN) modules
+
+KSELFTESTS := $(BUILD)/kselftest/driver_abi $(BUILD)/kselftest/cpuid_probe $(BUILD)/kselftest/bh_workload
 
 $(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
 	@mkdir -p $(dir $@)
@@ -126,14 +130,41 @@ $(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
 # --- the QEMU virtual PC's payload: what the initramfs carries ----------------
 PAYLOAD := $(BUILD)/qemu/payload
 
-payload: host module configs hypervisor $(KSELFTESTS)
-	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules $(PAYLOAD)/lib/firmware $(PAYLOAD)/tests
+payload: host module configs hypervisor test-modules $(KSELFTESTS)
+	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules/tests $(PAYLOAD)/lib/firmware $(PAYLOAD)/tests
+	@cp $$(find $(SRC)/tests/modules -name '*.ko') /dev/null $(PAYLOAD)/lib/modules/tests/ 2>/dev/null || true
 	@cp $(HV_IMAGE) $(PAYLOAD)/lib/firmware/
 	@cp $(BUILD)/host/bulkhead $(PAYLOAD)/bin/
 	@cp $(MODULE) $(PAYLOAD)/lib/modules/
 	@cp -r $(BUILD)/cells $(PAYLOAD)/cells
 	@cp $(KSELFTESTS) $(PAYLOAD)/tests/
 	@$(SRC)/scripts/bad-config-manifest.sh tests/configs/bad > $(PAYLOAD)/tests/bad-configs.tsv
+
+# check and demo install what they need first, then build in a fresh make:
+# KVER and KDIR above are only right once the Debian kernel is installed.
+check:
+	@$(SRC)/scripts/deps.sh
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all payload
+	@$(SRC)/scripts/check.sh
+
+demo:
+	@$(SRC)/scripts/deps.sh
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: payload
+	@$(SRC)/scripts/demo.sh
+
+# Benchmarks print figures and assert nothing. T names a QEMU benchmark
+# (tests/qemu/bench/T.sh) or a host one (tests/bench/T).
+bench: payload
+	@test -n "$(T)" || { echo "usage: make bench T=<name>"; exit 2; }
+	@if [ -f tests/qemu/bench/$(T).sh ]; then \
+	    $(SRC)/tests/qemu/run-scenario.sh --bench $(T); \
+	  elif [ -x $(BUILD)/host/bench_$(T) ]; then \
+	    $(BUILD)/host/bench_$(T); \
+	  else echo "no benchmark '$(T)' (tests/qemu/bench/*.sh, tests/bench/*)"; exit 2; fi
 
 qemu-test: payload
 	@test -n "$(T)" || { echo "usage: make qemu-test T=<scenario>"; exit 2; }

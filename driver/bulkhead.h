@@ -28,6 +28,7 @@ struct bh_driver {
 	size_t system_size;
 	unsigned int cell_count; /* non-root cells */
 	void *hv_virt; /* hypervisor memory, mapped while enabled */
+	const struct bh_console *console; /* its console page, within hv_virt */
 	size_t hv_size;
 };
 

@@ -151,13 +151,15 @@ static size_t bh_console_copy(const struct bh_console *ring, char *out, size_t s
 	return n;
 }
 
+/*
+ * While the hypervisor runs, only its console page is visible to Linux
+ * (read-only): not the image header, so its place comes by hypercall.
+ */
 ssize_t bh_console_read(char *out, size_t size)
 {
-	const struct bh_image_header *hdr = bh_driver.hv_virt;
-
-	if (!bh_driver.enabled)
+	if (!bh_driver.enabled || !bh_driver.console)
 		return -ENODEV;
-	return bh_console_copy(bh_driver.hv_virt + hdr->console_offset, out, size);
+	return bh_console_copy(bh_driver.console, out, size);
 }
 
 /* After a failed entry: the hypervisor explained itself in its console. */
@@ -201,6 +203,7 @@ int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, s
 	struct bh_image_header *hdr;
 	void *virt;
 	u64 config_offset;
+	long console_phys;
 	int err;
 
 	err = request_firmware(&fw, BH_HYPERVISOR_IMAGE, bh_driver.root_device);
@@ -239,6 +242,12 @@ int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, s
 		goto out_release;
 	}
 	pr_info("hypervisor answers: ping %#lx\n", bh_hypercall(BH_HC_PING, 0, 0));
+	console_phys = bh_hypercall(BH_HC_GET_INFO, BH_INFO_CONSOLE_PAGE, 0);
+	if (console_phys >= (long)sys->hypervisor_memory.phys_start &&
+	    console_phys + PAGE_SIZE <= sys->hypervisor_memory.phys_start + sys->hypervisor_memory.size)
+		bh_driver.console = virt + (console_phys - sys->hypervisor_memory.phys_start);
+	else
+		pr_warn("the hypervisor's console page is not where it should be (%#lx)\n", console_phys);
 
 out_release:
 	release_firmware(fw);
@@ -254,6 +263,7 @@ int bh_hypervisor_disable(struct bh_request *req)
 		return bh_refuse(req, err, "the hypervisor refused to disable (%d)", err);
 	vunmap(bh_driver.hv_virt);
 	bh_driver.hv_virt = NULL;
+	bh_driver.console = NULL;
 	return 0;
 }
 

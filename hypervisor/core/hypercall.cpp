@@ -20,6 +20,8 @@ int64_t get_info(uint64_t which) {
         return 1;
     case BH_INFO_NUM_CPUS:
         return __atomic_load_n(&hv.cpus_active, __ATOMIC_ACQUIRE);
+    case BH_INFO_CONSOLE_PAGE:
+        return static_cast<int64_t>(virt_to_phys(hv.console));
     default:
         return to_errno(Errc::inval);
     }

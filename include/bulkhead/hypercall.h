@@ -22,6 +22,7 @@
 #define BH_INFO_MEM_POOL_USED 1
 #define BH_INFO_NUM_CELLS 2
 #define BH_INFO_NUM_CPUS 3 /* CPUs running under the hypervisor */
+#define BH_INFO_CONSOLE_PAGE 4 /* physical address of the console page */
 
 /* Reasons a CPU left guest mode, counted per CPU. */
 #define BH_STAT_TOTAL 0
