@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bound_channel.h"
 #include "config_collect.h"
 #include "driver_client.h"
 #include "files.h"
@@ -242,6 +243,21 @@ int run(int argc, char** argv) {
     sched_check->add_flag("--json", sched_json, "Print JSON");
     sched_check->footer("Exit codes: 0 schedulable, 1 not schedulable, 2 malformed file.");
     sched_check->callback([&] { rc = run_sched_check(sched_file, sched_json, std::cout, std::cerr); });
+
+    auto* bound = app.add_subcommand("bound", "Worst-case bounds");
+    bound->require_subcommand(1);
+    auto* bound_channel = bound->add_subcommand(
+        "channel", "Worst-case round trip over a mailbox channel (Documentation/channel-bound.md); --help");
+    bound_channel->allow_extras();
+    bound_channel->prefix_command();
+    bound_channel->set_help_flag();  // its own parser documents the options
+    bound_channel->callback([&] {
+        std::vector<std::string> words = bound_channel->remaining();
+        std::vector<const char*> argv;
+        for (const std::string& w : words)
+            argv.push_back(w.c_str());
+        rc = run_bound_channel(static_cast<int>(argv.size()), argv.data(), std::cout, std::cerr);
+    });
 
     auto* config = app.add_subcommand("config", "Check and create configs");
     config->require_subcommand(1);
