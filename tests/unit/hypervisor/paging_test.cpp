@@ -150,6 +150,7 @@ TEST_F(Paging, PermissionsReachTheLeaf) {
     EXPECT_TRUE(ro->entry & pte_nx);
     EXPECT_TRUE(uc->entry & pte_write);
     EXPECT_TRUE(uc->entry & pte_pcd);
+    EXPECT_TRUE(uc->entry & pte_pwt);
     EXPECT_FALSE(uc->entry & pte_nx);
 }
 
