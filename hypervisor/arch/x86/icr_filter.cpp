@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "icr_filter.h"
+
+namespace bh::x86::apic {
+
+const char* delivery_mode_name(uint32_t mode) {
+    switch (mode) {
+    case dm_fixed: return "fixed";
+    case dm_lowest: return "lowest-priority";
+    case dm_smi: return "SMI";
+    case dm_nmi: return "NMI";
+    case dm_init: return "INIT";
+    case dm_startup: return "SIPI";
+    case dm_extint: return "ExtINT";
+    default: return "reserved";
+    }
+}
+
+namespace {
+
+// The logical bits of `dest` that cell CPU `c` answers to (0: not addressed),
+// and which destination bits those are, in the destination's own layout.
+uint32_t xapic_logical_match(const CellCpu& c, uint32_t dfr_model, uint32_t dest) {
+    uint32_t id = c.ldr >> 24;
+    if (dfr_model == dfr_flat)
+        return id & dest;
+    // Cluster model: cluster in 7:4, one of four CPUs in 3:0.
+    if ((id >> 4) != (dest >> 4))
+        return 0;
+    return id & dest & 0xf;
+}
+
+uint32_t x2apic_logical_match(const CellCpu& c, uint32_t dest) {
+    if ((c.ldr >> 16) != (dest >> 16))
+        return 0;
+    return c.ldr & dest & 0xffff;
+}
+
+void add_all(TargetSet& set, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i)
+        set.add(i);
+}
+
+}  // namespace
+
+IcrDecision filter_icr(Mode mode, uint64_t icr, const CellCpu* cpus, uint32_t count, uint32_t self) {
+    IcrDecision d;
+    uint32_t low = static_cast<uint32_t>(icr);
+    uint32_t mode_bits = delivery_mode_of(low);
+    uint32_t dest = mode == Mode::x2apic ? static_cast<uint32_t>(icr >> 32) : static_cast<uint32_t>(icr >> 56);
+    uint32_t broadcast = mode == Mode::x2apic ? 0xffffffffu : 0xffu;
+
+    switch (mode_bits) {
+    case dm_fixed:
+    case dm_lowest:
+    case dm_nmi:
+        break;
+    default:
+        d.refusal = Refusal::delivery_mode;
+        d.refused_destination = dest;
+        return d;
+    }
+
+    switch (shorthand_of(low)) {
+    case sh_self:
+        d.targets.add(self);
+        break;
+    case sh_all_including_self:
+        add_all(d.targets, count);
+        break;
+    case sh_all_excluding_self:
+        add_all(d.targets, count);
+        d.targets.remove(self);
+        break;
+    default:
+        if (dest == broadcast) {
+            add_all(d.targets, count);
+        } else if (!(low & icr_dest_logical)) {
+            for (uint32_t i = 0; i < count; ++i)
+                if (cpus[i].apic_id == dest)
+                    d.targets.add(i);
+            if (d.targets.empty()) {
+                d.refusal = Refusal::destination;
+                d.refused_destination = dest;
+            }
+        } else {
+            uint32_t covered = 0;
+            uint32_t dfr_model = cpus[self].dfr >> 28;
+            for (uint32_t i = 0; i < count; ++i) {
+                uint32_t bits = mode == Mode::x2apic ? x2apic_logical_match(cpus[i], dest)
+                                                     : xapic_logical_match(cpus[i], dfr_model, dest);
+                if (bits != 0) {
+                    d.targets.add(i);
+                    covered |= bits;
+                }
+            }
+            uint32_t wanted = mode == Mode::x2apic ? (dest & 0xffff)
+                              : dfr_model == dfr_flat ? dest
+                                                      : (dest & 0xf);
+            uint32_t uncovered = wanted & ~covered;
+            if (uncovered != 0) {
+                d.refusal = Refusal::destination;
+                // Report the refused bits with the cluster they belong to.
+                d.refused_destination = mode == Mode::x2apic ? ((dest & 0xffff0000u) | uncovered)
+                                        : dfr_model == dfr_flat ? uncovered
+                                                                : ((dest & 0xf0) | uncovered);
+            }
+        }
+        break;
+    }
+
+    if (mode_bits == dm_lowest) {
+        // One CPU takes a lowest-priority interrupt: the first one that matched.
+        bool kept = false;
+        for (uint32_t i = 0; i < count; ++i) {
+            if (!d.targets.contains(i))
+                continue;
+            if (kept)
+                d.targets.remove(i);
+            kept = true;
+        }
+        mode_bits = dm_fixed;
+    }
+    d.send_low = (low & (icr_vector | icr_level_assert | icr_trigger_level)) | (mode_bits << 8);
+    return d;
+}
+
+}  // namespace bh::x86::apic

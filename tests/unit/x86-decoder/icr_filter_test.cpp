@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// The IPI policy (icr_filter.h) with ICR values as Linux 6.1 writes them:
+// xAPIC flat logical (apic_flat, up to 8 CPUs), xAPIC physical (physflat),
+// x2APIC cluster logical (x2apic_cluster) and x2APIC physical; plus INIT,
+// SIPI, NMI and the shorthands.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "icr_filter.h"
+
+namespace {
+
+using namespace bh::x86::apic;
+
+constexpr uint32_t fixed(uint32_t vector) { return vector | icr_level_assert; }
+constexpr uint32_t logical = icr_dest_logical;
+constexpr uint32_t init_assert = (dm_init << 8) | icr_level_assert | icr_trigger_level;
+constexpr uint32_t sipi(uint32_t page) { return (dm_startup << 8) | page; }
+constexpr uint32_t nmi = (dm_nmi << 8) | icr_level_assert;
+constexpr uint32_t shorthand(uint32_t s) { return s << 18; }
+
+uint64_t xapic_icr(uint32_t dest, uint32_t low) { return (static_cast<uint64_t>(dest << 24) << 32) | low; }
+uint64_t x2apic_icr(uint32_t dest, uint32_t low) { return (static_cast<uint64_t>(dest) << 32) | low; }
+
+// The root cell with CPUs 0-2 of a 4-CPU PC (CPU 3 is elsewhere), xAPIC
+// flat model: LDR = 1 << cpu, as Linux's apic_flat sets it.
+std::vector<CellCpu> xapic_flat_cell() {
+    return {{0, 0x01000000, 0xffffffff}, {1, 0x02000000, 0xffffffff}, {2, 0x04000000, 0xffffffff}};
+}
+
+std::vector<CellCpu> x2apic_cell() {
+    return {{0, x2apic_logical_id(0), 0}, {1, x2apic_logical_id(1), 0}, {2, x2apic_logical_id(2), 0}};
+}
+
+std::vector<uint32_t> targets(const IcrDecision& d, size_t count) {
+    std::vector<uint32_t> t;
+    for (uint32_t i = 0; i < count; ++i)
+        if (d.targets.contains(i))
+            t.push_back(i);
+    return t;
+}
+
+using V = std::vector<uint32_t>;
+
+TEST(IcrFilter, X2apicLogicalId) {
+    EXPECT_EQ(x2apic_logical_id(0), 0x00001u);
+    EXPECT_EQ(x2apic_logical_id(3), 0x00008u);
+    EXPECT_EQ(x2apic_logical_id(17), 0x10002u);
+}
+
+TEST(IcrFilter, PhysicalToOwnCpu) {
+    auto cell = xapic_flat_cell();
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(2, fixed(0xfd)), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{2}));
+    EXPECT_EQ(d.send_low, fixed(0xfd));  // physical, no shorthand
+}
+
+TEST(IcrFilter, PhysicalToForeignCpuIsRefused) {
+    auto cell = xapic_flat_cell();
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(3, fixed(0xfd)), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 3u);
+    EXPECT_TRUE(d.targets.empty());
+
+    auto cell2 = x2apic_cell();
+    d = filter_icr(Mode::x2apic, x2apic_icr(3, nmi), cell2.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_TRUE(d.targets.empty());
+    // An x2APIC id that only matches in its low 8 bits is not the CPU.
+    d = filter_icr(Mode::x2apic, x2apic_icr(0x100, fixed(0x30)), cell2.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+}
+
+TEST(IcrFilter, InitAndSipiAreNeverSent) {
+    auto cell = xapic_flat_cell();
+    for (uint32_t low : {init_assert, static_cast<uint32_t>((dm_init << 8) | icr_trigger_level), sipi(0x9a),
+                         static_cast<uint32_t>(dm_smi << 8), static_cast<uint32_t>(dm_reserved3 << 8),
+                         static_cast<uint32_t>(dm_extint << 8)}) {
+        // Not to a foreign CPU, and not to the cell's own either.
+        for (uint32_t dest : {3u, 1u}) {
+            IcrDecision d = filter_icr(Mode::xapic, xapic_icr(dest, low), cell.data(), 3, 0);
+            EXPECT_EQ(d.refusal, Refusal::delivery_mode) << std::hex << low;
+            EXPECT_TRUE(d.targets.empty());
+        }
+        IcrDecision d = filter_icr(Mode::x2apic, x2apic_icr(1, low), x2apic_cell().data(), 3, 0);
+        EXPECT_EQ(d.refusal, Refusal::delivery_mode);
+    }
+}
+
+TEST(IcrFilter, NmiWithinTheCell) {
+    auto cell = x2apic_cell();
+    IcrDecision d = filter_icr(Mode::x2apic, x2apic_icr(2, nmi), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{2}));
+    EXPECT_EQ(d.send_low, nmi);
+}
+
+TEST(IcrFilter, FlatLogicalMasks) {
+    auto cell = xapic_flat_cell();
+    // flat_send_IPI_mask to CPUs 1 and 2.
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0x06, fixed(0xfb) | logical), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{1, 2}));
+    EXPECT_EQ(d.send_low & icr_dest_logical, 0u);  // sent physical
+    // To CPU 3's logical id: refused.
+    d = filter_icr(Mode::xapic, xapic_icr(0x08, fixed(0xfb) | logical), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 0x08u);
+    EXPECT_TRUE(d.targets.empty());
+    // A mask with CPUs 1 and 3: CPU 1 gets it, CPU 3's bit is refused.
+    d = filter_icr(Mode::xapic, xapic_icr(0x0a, fixed(0xfb) | logical), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 0x08u);
+    EXPECT_EQ(targets(d, 3), (V{1}));
+    // Logical destination 0 addresses nobody.
+    d = filter_icr(Mode::xapic, xapic_icr(0, fixed(0xfb) | logical), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_TRUE(d.targets.empty());
+}
+
+TEST(IcrFilter, XapicClusterModel) {
+    // DFR cluster model: cluster 1, CPUs with bits 1 and 2; CPU 3 of the
+    // machine would be cluster 1 bit 8.
+    std::vector<CellCpu> cell = {{0, 0x11000000, 0x0fffffff}, {1, 0x12000000, 0x0fffffff}};
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0x13, fixed(0x40) | logical), cell.data(), 2, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 2), (V{0, 1}));
+    d = filter_icr(Mode::xapic, xapic_icr(0x18, fixed(0x40) | logical), cell.data(), 2, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 0x18u);
+    d = filter_icr(Mode::xapic, xapic_icr(0x21, fixed(0x40) | logical), cell.data(), 2, 0);  // other cluster
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_TRUE(d.targets.empty());
+}
+
+TEST(IcrFilter, X2apicClusterLogical) {
+    // x2apic_cluster: dest = cluster << 16 | bits of the CPUs in it.
+    auto cell = x2apic_cell();
+    IcrDecision d = filter_icr(Mode::x2apic, x2apic_icr(0x00000005, fixed(0xfc) | logical), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{0, 2}));
+    d = filter_icr(Mode::x2apic, x2apic_icr(0x0000000c, fixed(0xfc) | logical), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 0x8u);
+    EXPECT_EQ(targets(d, 3), (V{2}));
+    // Cluster 1 holds nothing of the cell.
+    d = filter_icr(Mode::x2apic, x2apic_icr(0x00010001, fixed(0xfc) | logical), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    EXPECT_EQ(d.refused_destination, 0x10001u);
+    EXPECT_TRUE(d.targets.empty());
+}
+
+TEST(IcrFilter, BroadcastsAndShorthandsStayInTheCell) {
+    auto cell = xapic_flat_cell();
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0xff, fixed(0x30)), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{0, 1, 2}));
+    d = filter_icr(Mode::xapic, xapic_icr(0xff, fixed(0x30) | logical), cell.data(), 3, 1);
+    EXPECT_EQ(targets(d, 3), (V{0, 1, 2}));
+    d = filter_icr(Mode::xapic, xapic_icr(0, fixed(0x30) | shorthand(sh_all_excluding_self)), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{0, 2}));
+    EXPECT_EQ(d.send_low & icr_shorthand, 0u);
+    d = filter_icr(Mode::xapic, xapic_icr(3, nmi | shorthand(sh_all_including_self)), cell.data(), 3, 1);
+    EXPECT_EQ(targets(d, 3), (V{0, 1, 2}));
+    d = filter_icr(Mode::xapic, xapic_icr(3, fixed(0xf0) | shorthand(sh_self)), cell.data(), 3, 1);
+    EXPECT_EQ(d.refusal, Refusal::none);  // the destination field is ignored
+    EXPECT_EQ(targets(d, 3), (V{1}));
+
+    auto cell2 = x2apic_cell();
+    d = filter_icr(Mode::x2apic, x2apic_icr(0xffffffff, fixed(0x30)), cell2.data(), 3, 0);
+    EXPECT_EQ(targets(d, 3), (V{0, 1, 2}));
+    d = filter_icr(Mode::x2apic, x2apic_icr(0xffffffff, fixed(0x30) | logical), cell2.data(), 3, 0);
+    EXPECT_EQ(targets(d, 3), (V{0, 1, 2}));
+    // 0xff is an ordinary x2APIC id, not a broadcast.
+    d = filter_icr(Mode::x2apic, x2apic_icr(0xff, fixed(0x30)), cell2.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+    // INIT by shorthand is refused like any INIT.
+    d = filter_icr(Mode::x2apic, x2apic_icr(0, init_assert | shorthand(sh_all_excluding_self)), cell2.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::delivery_mode);
+    EXPECT_TRUE(d.targets.empty());
+}
+
+TEST(IcrFilter, LowestPriorityBecomesFixedToOneCpu) {
+    auto cell = xapic_flat_cell();
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0x06, (dm_lowest << 8) | 0x41 | logical), cell.data(), 3, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_EQ(targets(d, 3), (V{1}));
+    EXPECT_EQ(d.send_low, 0x41u);
+}
+
+TEST(IcrFilter, SendLowKeepsOnlyVectorModeLevelTrigger) {
+    auto cell = xapic_flat_cell();
+    uint32_t low = 0xef | icr_level_assert | icr_trigger_level | icr_busy | logical | (0xffu << 20);
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0x01, low), cell.data(), 3, 0);
+    EXPECT_EQ(d.send_low, 0xefu | icr_level_assert | icr_trigger_level);
+}
+
+TEST(IcrFilter, SingleCpuCell) {
+    std::vector<CellCpu> cell = {{5, 0x20000000, 0xffffffff}};
+    IcrDecision d = filter_icr(Mode::xapic, xapic_icr(0, fixed(0x30) | shorthand(sh_all_excluding_self)),
+                               cell.data(), 1, 0);
+    EXPECT_EQ(d.refusal, Refusal::none);
+    EXPECT_TRUE(d.targets.empty());
+    d = filter_icr(Mode::xapic, xapic_icr(5, fixed(0x30)), cell.data(), 1, 0);
+    EXPECT_EQ(targets(d, 1), (V{0}));
+    d = filter_icr(Mode::xapic, xapic_icr(0, fixed(0x30)), cell.data(), 1, 0);
+    EXPECT_EQ(d.refusal, Refusal::destination);
+}
+
+TEST(IcrFilter, TargetSetCounts) {
+    TargetSet s;
+    EXPECT_TRUE(s.empty());
+    s.add(0);
+    s.add(max_cell_cpus - 1);
+    EXPECT_EQ(s.count(), 2u);
+    s.remove(0);
+    EXPECT_FALSE(s.contains(0));
+    EXPECT_TRUE(s.contains(max_cell_cpus - 1));
+}
+
+}  // namespace
