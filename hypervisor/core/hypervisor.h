@@ -49,6 +49,13 @@ struct alignas(4096) PerCpu {
     uint16_t linux_idtr_limit{};
     uint64_t linux_idtr_base{};
     uint64_t stats[BH_STAT_COUNT]{};
+    // The local APIC as this CPU found it at entry (arch/x86/apic.cpp); the
+    // IPI filter of every CPU reads these.
+    uint32_t apic_id{};
+    uint32_t apic_ldr{};       // logical destination (xAPIC: the LDR as written)
+    uint32_t apic_dfr{};       // xAPIC destination format
+    uint32_t apic_icr_high{};  // xAPIC: the cell's last ICR high write
+    bool apic_ready{};         // set once apic_id is valid
     alignas(16) uint8_t stack[percpu_stack_size]{};
 
     uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack + sizeof(stack)); }

@@ -35,11 +35,14 @@
 #define BH_STAT_XAPIC 7 /* trapped writes to the xAPIC page */
 #define BH_STAT_SHUTDOWN 8
 #define BH_STAT_OTHER 9
-#define BH_STAT_COUNT 10
+/* Not exit reasons: what the exits above did. */
+#define BH_STAT_IPI 10 /* ICR writes of the cell (x2APIC MSR or xAPIC page) */
+#define BH_STAT_IPI_BLOCKED 11 /* ...of which (part) was dropped: not the cell's CPUs, or INIT/SIPI/SMI */
+#define BH_STAT_COUNT 12
 
 #define BH_STAT_NAMES                                                              \
 	{ "total", "cpuid", "hypercall", "msr", "pio", "npf", "nmi", "xapic", \
-	  "shutdown", "other" }
+	  "shutdown", "other", "ipi", "ipi_blocked" }
 
 /*
  * The console ring: a page of hypervisor memory mapped read-only into the

@@ -5,11 +5,16 @@
 //
 // Under QEMU TCG there is no NRIP save, no decode assists, no flush-by-ASID:
 // next RIPs are computed here (CPUID/RDMSR/WRMSR 2 bytes, VMMCALL 3; IOIO
-// reports it in EXITINFO2) and TLB_CONTROL flushes everything.
+// reports it in EXITINFO2) and TLB_CONTROL flushes everything. Writes to
+// the xAPIC page are decoded in software (mmio_decoder.h) from instruction
+// bytes fetched through the guest's page tables (guest_memory.h).
 #include "../../core/arch.h"
 #include "../../core/console.h"
 #include "../../core/hypervisor.h"
+#include "apic.h"
 #include "cpu.h"
+#include "guest_memory.h"
+#include "mmio_decoder.h"
 #include "paging.h"
 #include "vmcb.h"
 
@@ -28,7 +33,7 @@ using svm::Vmcb;
 namespace off = svm::offset;
 
 constexpr uint64_t gib = 1ull << 30;
-constexpr uint64_t apic_mmio_base = 0xfee00000;
+constexpr uint64_t apic_mmio_base = x86::apic::xapic_page;
 constexpr uint8_t vector_ud = 6;
 constexpr uint8_t vector_gp = 13;
 constexpr uint32_t reports_max = 16;  // failure reports printed per kind
@@ -50,8 +55,10 @@ struct ArchState {
     x86::PageTable root_npt{};
     uint8_t* iopm{};
     uint8_t* msrpm{};
+    uint64_t host_limit{};  // the host identity map covers [0, host_limit)
     uint32_t reports_io{};
     uint32_t reports_npf{};
+    uint32_t reports_decode{};
 };
 constinit ArchState arch;
 
@@ -91,6 +98,15 @@ Result<void> build_bitmaps(const config::CellView& root) {
     msrpm_intercept(x86::msr_efer, true, true);
     msrpm_intercept(x86::msr_vm_cr, true, true);
     msrpm_intercept(x86::msr_vm_hsave_pa, true, true);
+    // The APIC: its mode is Linux's choice at boot, and IPIs go through the
+    // filter. The x2APIC ICR exits in both modes (xAPIC: #GP, as hardware).
+    msrpm_intercept(x86::msr_apic_base, false, true);
+    msrpm_intercept(x86::apic::msr_x2apic_icr, false, true);
+    if (x86::apic::mode() == x86::apic::Mode::x2apic)
+        for (uint32_t msr : {x86::apic::msr_x2apic_lvt_cmci, x86::apic::msr_x2apic_lvt_thermal,
+                             x86::apic::msr_x2apic_lvt_pmc, x86::apic::msr_x2apic_lvt_lint0,
+                             x86::apic::msr_x2apic_lvt_lint1})
+            msrpm_intercept(msr, false, true);
     return success();
 }
 
@@ -116,6 +132,7 @@ Result<void> build_host_tables(Hypervisor& hv) {
     BH_TRY(arch.host_tables.map(3 * gib, 3 * gib, gib, x86::pte_write | x86::pte_nx | x86::pte_pcd | x86::pte_pwt));
     if (top > 4 * gib)
         BH_TRY(arch.host_tables.map(4 * gib, 4 * gib, top - 4 * gib, x86::pte_write | x86::pte_nx));
+    arch.host_limit = top > 4 * gib ? top : 4 * gib;
     // Hypervisor memory where the driver mapped it, so code keeps running.
     BH_TRY(arch.host_tables.map(hv.virt_base, hv.phys_base, hv.size, x86::pte_write));
     hv.host_page_table = arch.host_tables.root_phys();
@@ -133,8 +150,10 @@ Result<void> build_root_npt(Hypervisor& hv) {
             flags |= x86::pte_nx;
         BH_TRY(arch.root_npt.map(r.guest_start, r.phys_start, r.size, flags));
     }
-    // The local APIC: the root owns it until cells take CPUs.
-    BH_TRY(arch.root_npt.map(apic_mmio_base, apic_mmio_base, 4096, x86::pte_write | x86::pte_nx));
+    // The local APIC page: reads go to the hardware, writes exit (xAPIC:
+    // emulated through the IPI filter; x2APIC: the page is not the APIC).
+    // Mapped last, so that no config region can make it writable.
+    BH_TRY(arch.root_npt.map(apic_mmio_base, apic_mmio_base, 4096, x86::pte_nx));
     // The console ring, read-only, for `bulkhead console`.
     uint64_t console = virt_to_phys(hv.console);
     BH_TRY(arch.root_npt.map(console, console, 4096, x86::pte_nx));
@@ -229,7 +248,10 @@ void emulate_msr(PerCpu& cpu, Vmcb& vmcb) {
         result = 0;
         break;
     default:
-        return inject_exception(vmcb, vector_gp, true, 0);
+        // The APIC's MSRs are intercepted for writes only.
+        if (!write || !x86::apic::msr_write(cpu, msr, value))
+            return inject_exception(vmcb, vector_gp, true, 0);
+        break;
     }
     if (!write) {
         vmcb.u64(off::rax) = result & 0xffffffff;
@@ -266,6 +288,84 @@ void handle_npf(PerCpu& cpu, Vmcb& vmcb) {
     inject_exception(vmcb, vector_gp, true, 0);
 }
 
+// The guest's 16 general-purpose registers in ModRM order.
+void guest_gprs(const PerCpu& cpu, const Vmcb& vmcb, uint64_t (&regs)[16]) {
+    const GuestRegs& g = cpu.regs;
+    uint64_t values[16] = {vmcb.u64(off::rax), g.rcx, g.rdx, g.rbx, vmcb.u64(off::rsp), g.rbp, g.rsi, g.rdi,
+                           g.r8,  g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15};
+    for (unsigned i = 0; i < 16; ++i)
+        regs[i] = values[i];
+}
+
+// Report an instruction the xAPIC emulation refuses, with its bytes.
+void report_refused_instruction(PerCpu& cpu, Vmcb& vmcb, const char* why, const uint8_t* bytes, size_t count) {
+    if (__atomic_fetch_add(&arch.reports_decode, 1, __ATOMIC_RELAXED) >= reports_max)
+        return;
+    char text[3 * x86::max_instruction_length + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < count; ++i) {
+        text[n++] = "0123456789abcdef"[bytes[i] >> 4];
+        text[n++] = "0123456789abcdef"[bytes[i] & 15];
+        text[n++] = ' ';
+    }
+    text[n > 0 ? n - 1 : 0] = '\0';
+    console::print("root cell: CPU {}: APIC write at RIP {} not emulated ({}): bytes {}", cpu.cpu_id,
+                   hex(vmcb.u64(off::rip)), why, static_cast<const char*>(text));
+}
+
+// A write to the xAPIC page: fetch and decode the instruction, emulate the
+// register write, skip the instruction. Anything unexpected is refused with
+// #GP in the root; nothing is guessed.
+void handle_xapic_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa) {
+    uint64_t rip = vmcb.u64(off::rip);
+    uint8_t bytes[x86::max_instruction_length]{};
+    size_t fetched = 0;
+    constexpr uint64_t efer_lma = 1ull << 10;
+    constexpr uint16_t cs_long = 1u << 9;
+    if (!(vmcb.u64(off::efer) & efer_lma) || !(vmcb.segment(off::cs).attrib & cs_long)) {
+        report_refused_instruction(cpu, vmcb, "not in 64-bit mode", bytes, 0);
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    Hypervisor& hv = hypervisor();
+    x86::GuestPaging paging{vmcb.u64(off::cr3), (vmcb.u64(off::cr4) & x86::cr4_la57) != 0,
+                            arch.root_npt.root_phys(), hv.la57 ? 5u : 4u, arch.host_limit};
+    fetched = x86::read_guest_virtual(paging, rip, bytes, sizeof(bytes));
+    x86::MmioWrite insn;
+    x86::DecodeStatus status = x86::decode_mmio_write(bytes, fetched, insn);
+    if (status != x86::DecodeStatus::ok) {
+        report_refused_instruction(cpu, vmcb, fetched == 0 ? "instruction not readable"
+                                                           : x86::decode_status_name(status),
+                                   bytes, fetched);
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    uint64_t regs[16];
+    guest_gprs(cpu, vmcb, regs);
+    // The decoded operand must name the faulting byte: if the code changed
+    // under us, refuse rather than emulate something else.
+    uint64_t address = x86::effective_address(insn.memory, regs, rip + insn.length);
+    uint32_t offset = static_cast<uint32_t>(gpa & 0xfff);
+    if ((address & 0xfff) != offset || (offset & 0xf) != 0) {
+        report_refused_instruction(cpu, vmcb, (offset & 0xf) != 0 ? "unaligned APIC register" : "operand mismatch",
+                                   bytes, insn.length);
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    if (!x86::apic::xapic_write(cpu, offset, x86::written_value(insn, regs))) {
+        report_refused_instruction(cpu, vmcb, "APIC page write in x2APIC mode", bytes, insn.length);
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    vmcb.u64(off::rip) = rip + insn.length;
+}
+
+bool is_xapic_write(const Vmcb& vmcb) {
+    constexpr uint64_t npf_present = 1ull << 0;
+    constexpr uint64_t npf_write = 1ull << 1;
+    constexpr uint64_t npf_final_address = 1ull << 32;
+    uint64_t info = vmcb.u64(off::exit_info1);
+    uint64_t gpa = vmcb.u64(off::exit_info2);
+    return (gpa & ~0xfffull) == apic_mmio_base && (info & npf_present) && (info & npf_write) &&
+           (info & npf_final_address);
+}
+
 void handle_vmmcall(PerCpu& cpu, Vmcb& vmcb, bool& leave) {
     leave = false;
     int64_t result;
@@ -290,6 +390,7 @@ void handle_vmmcall(PerCpu& cpu, Vmcb& vmcb, bool& leave) {
 Result<void> arch_global_init(Hypervisor& hv) {
     hv.la57 = x86::read_cr4() & x86::cr4_la57;
     hv.gbpages = x86::cpuid(0x80000001).edx & (1u << 26);
+    BH_TRY(x86::apic::global_init(hv.system.system().platform));
     BH_TRY(build_host_tables(hv));
     BH_TRY(build_root_npt(hv));
     BH_TRY(build_bitmaps(hv.system.root()));
@@ -384,7 +485,8 @@ Result<void> arch_cpu_init(PerCpu& cpu) {
     x86::write_idtr({sizeof(arch.idt) - 1, reinterpret_cast<uint64_t>(arch.idt)});
     x86::write_cr3(hv.host_page_table);
     cpu.paging_switched = true;
-    return success();
+    // The APIC page is reachable now (identity map).
+    return x86::apic::cpu_init(cpu);
 }
 
 void arch_cpu_restore(PerCpu& cpu) {
@@ -451,6 +553,14 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
         handle_ioio(cpu, vmcb);
         break;
     case svm::exit_npf:
+        if (is_xapic_write(vmcb)) {
+            ++cpu.stats[BH_STAT_XAPIC];
+            // An exit while an event was being delivered: the event goes
+            // in again and the write is retried after it.
+            if (!(vmcb.u64(off::event_inject) & svm::event_valid))
+                handle_xapic_write(cpu, vmcb, vmcb.u64(off::exit_info2));
+            break;
+        }
         ++cpu.stats[BH_STAT_NPF];
         handle_npf(cpu, vmcb);
         break;

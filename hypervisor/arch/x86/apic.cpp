@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "apic.h"
+
+#include "../../core/console.h"
+#include "../../core/hypervisor.h"
+#include "cpu.h"
+
+namespace bh::x86::apic {
+
+namespace {
+
+// xAPIC register offsets in the APIC page.
+constexpr uint32_t reg_id = 0x020;
+constexpr uint32_t reg_tpr = 0x080;
+constexpr uint32_t reg_eoi = 0x0b0;
+constexpr uint32_t reg_ldr = 0x0d0;
+constexpr uint32_t reg_dfr = 0x0e0;
+constexpr uint32_t reg_svr = 0x0f0;
+constexpr uint32_t reg_esr = 0x280;
+constexpr uint32_t reg_lvt_cmci = 0x2f0;
+constexpr uint32_t reg_icr_low = 0x300;
+constexpr uint32_t reg_icr_high = 0x310;
+constexpr uint32_t reg_lvt_timer = 0x320;
+constexpr uint32_t reg_lvt_thermal = 0x330;
+constexpr uint32_t reg_lvt_pmc = 0x340;
+constexpr uint32_t reg_lvt_lint0 = 0x350;
+constexpr uint32_t reg_lvt_lint1 = 0x360;
+constexpr uint32_t reg_lvt_error = 0x370;
+constexpr uint32_t reg_timer_initial = 0x380;
+constexpr uint32_t reg_timer_divide = 0x3e0;
+
+constexpr uint32_t msr_x2apic_id = 0x802;
+constexpr uint64_t apic_base_address = 0x000ffffffffff000ull;
+constexpr uint32_t reports_first = 16;     // reports printed in full per kind
+constexpr uint32_t reports_every = 1024;   // then one in this many
+
+struct State {
+    Mode mode{};
+    uint32_t reports_ipi{};
+    uint32_t reports_write{};
+};
+constinit State state;
+
+bool should_report(uint32_t& counter) {
+    uint32_t n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+    return n < reports_first || n % reports_every == 0;
+}
+
+volatile uint32_t* xapic_register(uint32_t offset) {
+    // The hypervisor's page tables map physical memory at VA = PA, device
+    // memory below 4 GiB uncached.
+    return reinterpret_cast<volatile uint32_t*>(xapic_page + offset);
+}
+uint32_t xapic_read(uint32_t offset) { return *xapic_register(offset); }
+void xapic_write_real(uint32_t offset, uint32_t value) { *xapic_register(offset) = value; }
+
+void send_physical(uint32_t apic_id, uint32_t low) {
+    if (state.mode == Mode::x2apic) {
+        wrmsr(msr_x2apic_icr, (static_cast<uint64_t>(apic_id) << 32) | low);
+        return;
+    }
+    // The previous IPI must have left the ICR (bounded: a wedged APIC must
+    // not hang the hypervisor).
+    for (int i = 0; i < 1000000 && (xapic_read(reg_icr_low) & icr_busy); ++i)
+        pause();
+    xapic_write_real(reg_icr_high, apic_id << 24);
+    xapic_write_real(reg_icr_low, low);
+}
+
+// The CPUs of the cell that `sender` runs. There is one cell, the root, for
+// now: its CPUs are the root config's cpu_set, all of which entered the
+// hypervisor and recorded their APIC ids.
+bool same_cell(const PerCpu& /*sender*/, uint32_t cpu) { return hypervisor().system.root().has_cpu(cpu); }
+
+struct CellCpus {
+    CellCpu cpus[max_cell_cpus];
+    uint32_t linux_id[max_cell_cpus];
+    uint32_t count;
+    uint32_t self;
+};
+
+void collect_cell_cpus(const PerCpu& sender, CellCpus& out) {
+    out.count = 0;
+    out.self = 0;
+    for (uint32_t c = 0; c < kconfig::max_cpus; ++c) {
+        const PerCpu& other = percpu(c);
+        if (!__atomic_load_n(&other.apic_ready, __ATOMIC_ACQUIRE) || !same_cell(sender, c))
+            continue;
+        if (c == sender.cpu_id)
+            out.self = out.count;
+        out.cpus[out.count] = {other.apic_id, __atomic_load_n(&other.apic_ldr, __ATOMIC_RELAXED),
+                               __atomic_load_n(&other.apic_dfr, __ATOMIC_RELAXED)};
+        out.linux_id[out.count] = c;
+        ++out.count;
+    }
+}
+
+void report_refused_ipi(PerCpu& cpu, uint64_t icr, const IcrDecision& d) {
+    ++cpu.stats[BH_STAT_IPI_BLOCKED];
+    if (!should_report(state.reports_ipi))
+        return;
+    uint32_t low = static_cast<uint32_t>(icr);
+    const char* kind = delivery_mode_name(delivery_mode_of(low));
+    const char* dest_kind = shorthand_of(low) != sh_none      ? "shorthand destination"
+                            : (low & icr_dest_logical) != 0 ? "logical destination"
+                                                            : "physical APIC id";
+    const char* why = d.refusal == Refusal::delivery_mode ? "delivery mode never allowed for a cell"
+                                                          : "not a CPU of the cell";
+    console::print("root cell: CPU {}: blocked {} IPI (vector {}, ICR {}) to {} {}: {}", cpu.cpu_id, kind,
+                   hex(low & icr_vector), hex(icr), dest_kind, hex(d.refused_destination), why);
+}
+
+bool lvt_delivery_mode_allowed(uint32_t value) {
+    switch (delivery_mode_of(value)) {
+    case dm_fixed:
+    case dm_nmi:
+    case dm_extint:
+        return true;
+    default:
+        return false;  // SMI, INIT and reserved would take the CPU from us
+    }
+}
+
+void report_refused_write(PerCpu& cpu, const char* what, uint64_t value) {
+    if (should_report(state.reports_write))
+        console::print("root cell: CPU {}: refused {} write {}", cpu.cpu_id, what, hex(value));
+}
+
+}  // namespace
+
+Mode mode() { return state.mode; }
+
+Result<void> global_init(const bh_platform_info& platform) {
+    uint64_t base = rdmsr(msr_apic_base);
+    if (!(base & apic_base_enable)) {
+        console::print("the local APIC is disabled (IA32_APIC_BASE {})", hex(base));
+        return Errc::nodev;
+    }
+    if ((base & apic_base_address) != xapic_page) {
+        console::print("the local APIC is at {}, bulkhead needs it at {}", hex(base & apic_base_address),
+                       hex(xapic_page));
+        return Errc::nodev;
+    }
+    state.mode = (base & apic_base_x2apic) ? Mode::x2apic : Mode::xapic;
+    const char* name = state.mode == Mode::x2apic ? "x2APIC" : "xAPIC";
+    if ((platform.apic_mode == BH_APIC_MODE_XAPIC && state.mode != Mode::xapic) ||
+        (platform.apic_mode == BH_APIC_MODE_X2APIC && state.mode != Mode::x2apic)) {
+        console::print("Linux runs the APIC in {} mode, but the system config requires {}", name,
+                       platform.apic_mode == BH_APIC_MODE_XAPIC ? "xAPIC" : "x2APIC");
+        return Errc::inval;
+    }
+    state.reports_ipi = 0;
+    state.reports_write = 0;
+    console::print("APIC in {} mode: {}", name,
+                   state.mode == Mode::x2apic ? "ICR and LVT writes intercepted"
+                                              : "APIC page write-protected, writes decoded and emulated");
+    return success();
+}
+
+Result<void> cpu_init(PerCpu& cpu) {
+    uint64_t base = rdmsr(msr_apic_base);
+    Mode mine = (base & apic_base_x2apic) ? Mode::x2apic : Mode::xapic;
+    if (mine != state.mode || !(base & apic_base_enable) || (base & apic_base_address) != xapic_page) {
+        console::print("CPU {}: IA32_APIC_BASE {} differs from the first CPU's APIC mode", cpu.cpu_id, hex(base));
+        return Errc::inval;
+    }
+    uint32_t initial_id = cpuid(1).ebx >> 24;
+    if (mine == Mode::x2apic) {
+        cpu.apic_id = static_cast<uint32_t>(rdmsr(msr_x2apic_id));
+        cpu.apic_ldr = x2apic_logical_id(cpu.apic_id);
+        cpu.apic_dfr = 0;
+        initial_id = cpuid(0xb).edx;
+    } else {
+        cpu.apic_id = xapic_read(reg_id) >> 24;
+        cpu.apic_ldr = xapic_read(reg_ldr);
+        cpu.apic_dfr = xapic_read(reg_dfr);
+    }
+    cpu.apic_icr_high = 0;
+    if (cpu.apic_id != initial_id)
+        console::print("CPU {}: APIC id {} (CPUID says {})", cpu.cpu_id, cpu.apic_id, initial_id);
+    __atomic_store_n(&cpu.apic_ready, true, __ATOMIC_RELEASE);
+    return success();
+}
+
+void icr_write(PerCpu& cpu, uint64_t icr) {
+    ++cpu.stats[BH_STAT_IPI];
+    CellCpus cell;
+    collect_cell_cpus(cpu, cell);
+    IcrDecision d = filter_icr(state.mode, icr, cell.cpus, cell.count, cell.self);
+    for (uint32_t i = 0; i < cell.count; ++i)
+        if (d.targets.contains(i))
+            send_physical(cell.cpus[i].apic_id, d.send_low);
+    if (d.refusal != Refusal::none)
+        report_refused_ipi(cpu, icr, d);
+}
+
+bool msr_write(PerCpu& cpu, uint32_t msr, uint64_t value) {
+    switch (msr) {
+    case msr_apic_base:
+        // Linux picks the APIC mode at boot; a change under the hypervisor
+        // (mode, base, disable) would void the filter.
+        if (value == rdmsr(msr_apic_base))
+            return true;
+        report_refused_write(cpu, "IA32_APIC_BASE", value);
+        return false;
+    case msr_x2apic_icr:
+        if (state.mode != Mode::x2apic)
+            return false;
+        icr_write(cpu, value);
+        return true;
+    case msr_x2apic_lvt_cmci:
+    case msr_x2apic_lvt_thermal:
+    case msr_x2apic_lvt_pmc:
+    case msr_x2apic_lvt_lint0:
+    case msr_x2apic_lvt_lint1:
+        if (state.mode != Mode::x2apic)
+            return false;
+        if (!lvt_delivery_mode_allowed(static_cast<uint32_t>(value))) {
+            report_refused_write(cpu, "LVT (delivery mode)", value);
+            return true;
+        }
+        wrmsr(msr, value);
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value) {
+    if (state.mode != Mode::xapic)
+        return false;  // the page is not the APIC in x2APIC mode
+    switch (offset) {
+    case reg_icr_low:
+        icr_write(cpu, (static_cast<uint64_t>(cpu.apic_icr_high) << 32) | value);
+        return true;
+    case reg_icr_high:
+        cpu.apic_icr_high = value;
+        xapic_write_real(offset, value);  // harmless alone; reads see it
+        return true;
+    case reg_ldr:
+        __atomic_store_n(&cpu.apic_ldr, value & 0xff000000u, __ATOMIC_RELAXED);
+        xapic_write_real(offset, value);
+        return true;
+    case reg_dfr:
+        __atomic_store_n(&cpu.apic_dfr, value | 0x0fffffffu, __ATOMIC_RELAXED);
+        xapic_write_real(offset, value);
+        return true;
+    case reg_lvt_cmci:
+    case reg_lvt_thermal:
+    case reg_lvt_pmc:
+    case reg_lvt_lint0:
+    case reg_lvt_lint1:
+        if (!lvt_delivery_mode_allowed(value)) {
+            report_refused_write(cpu, "LVT (delivery mode)", value);
+            return true;
+        }
+        xapic_write_real(offset, value);
+        return true;
+    case reg_tpr:
+    case reg_eoi:
+    case reg_svr:
+    case reg_esr:
+    case reg_lvt_timer:
+    case reg_lvt_error:
+    case reg_timer_initial:
+    case reg_timer_divide:
+        xapic_write_real(offset, value);
+        return true;
+    case reg_id:
+        // The APIC id is what the filter knows the CPU by.
+        report_refused_write(cpu, "APIC ID", value);
+        return true;
+    default:
+        // Read-only, reserved or AMD extended registers: dropped.
+        if (should_report(state.reports_write))
+            console::print("root cell: CPU {}: ignored write {} to APIC register {}", cpu.cpu_id, hex(value),
+                           hex(offset));
+        return true;
+    }
+}
+
+}  // namespace bh::x86::apic
