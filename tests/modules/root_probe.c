@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * root_probe: the root cell tries what it must not do (tests only).
+ *
+ *   insmod root_probe.ko action=ACTION [cpu=N] [hv_phys=ADDR]
+ *
+ * ACTION:
+ *   hvwrite  write the first word of hypervisor memory (hv_phys, default
+ *            0x3b000000) through memremap(). Under bulkhead the hypervisor
+ *            injects #GP: the insmod process oopses and nothing is written.
+ *            If the write returns, init fails with -EIO.
+ *   init     INIT assert, INIT de-assert and a Start-up IPI to CPU `cpu`
+ *            (default 3) with apic->icr_write(), as the kernel wakes a CPU.
+ *   nmi      an NMI to CPU `cpu` with apic->send_IPI(cpu, NMI_VECTOR).
+ *   fixed    a fixed IPI (RESCHEDULE_VECTOR) to CPU `cpu` with apic->send_IPI().
+ *            For these three, `cpu` must be offline in Linux (it is not the
+ *            root cell's under the test's config). Init succeeds iff the
+ *            hypervisor counted every IPI as blocked (BH_STAT_IPI_BLOCKED of
+ *            the sending CPU, read with BH_HC_CPU_STATS).
+ *   own      the root's own IPIs still work: a function call on every other
+ *            online CPU (smp_call_function) and an NMI to each of them, seen
+ *            by an NMI handler; none may count as blocked.
+ *
+ * Init returns 0 on success (rmmod before the next action: busybox insmod
+ * runs init a second time when it fails) and -EIO with a reason in the
+ * kernel log on failure. Every result line starts with "root_probe: ".
+ */
+#define pr_fmt(fmt) "root_probe: " fmt
+
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <asm/apic.h>
+#include <asm/irq_vectors.h>
+#include <asm/nmi.h>
+#include <asm/smp.h>
+
+#include <bulkhead/hypercall.h>
+
+static char *action = "";
+module_param(action, charp, 0444);
+MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own");
+static unsigned int cpu = 3;
+module_param(cpu, uint, 0444);
+MODULE_PARM_DESC(cpu, "target CPU of init/nmi/fixed (offline, not the root's)");
+static unsigned long hv_phys = 0x3b000000;
+module_param(hv_phys, ulong, 0444);
+MODULE_PARM_DESC(hv_phys, "physical address of hypervisor memory");
+
+static long hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
+{
+	long result;
+
+	asm volatile("vmmcall" : "=a"(result) : "a"(code), "D"(arg1), "S"(arg2) : "memory");
+	return result;
+}
+
+static long blocked_ipis(unsigned int on)
+{
+	return hypercall(BH_HC_CPU_STATS, on, BH_STAT_IPI_BLOCKED);
+}
+
+static int probe_hvwrite(void)
+{
+	u32 *p = memremap(hv_phys, PAGE_SIZE, MEMREMAP_WB);
+
+	if (!p) {
+		pr_err("hvwrite: memremap(%#lx) failed\n", hv_phys);
+		return -ENOMEM;
+	}
+	pr_info("hvwrite: writing hypervisor memory at %#lx\n", hv_phys);
+	WRITE_ONCE(*p, 0xbadc0de);
+	/* Only reached if the root could write hypervisor memory. */
+	pr_err("hvwrite: the write to %#lx went through: NOT ISOLATED\n", hv_phys);
+	memunmap(p);
+	return -EIO;
+}
+
+/* Send `what` to CPU `cpu` from this CPU; succeed iff each IPI was blocked. */
+static int probe_foreign_ipi(const char *what)
+{
+	unsigned int self, apicid;
+	long before, after, expected;
+
+	if (cpu >= nr_cpu_ids || cpu_online(cpu)) {
+		pr_err("%s: CPU %u must exist and be offline\n", what, cpu);
+		return -EINVAL;
+	}
+	apicid = per_cpu(x86_cpu_to_apicid, cpu);
+	self = get_cpu();
+	before = blocked_ipis(self);
+	if (before < 0) {
+		put_cpu();
+		pr_err("%s: no hypervisor statistics (%ld): is bulkhead enabled?\n", what, before);
+		return -ENODEV;
+	}
+	if (!strcmp(what, "init")) {
+		/* The kernel's wakeup_secondary_cpu_via_init sequence. */
+		apic->icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+		udelay(10);
+		apic->icr_write(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
+		udelay(10);
+		apic->icr_write(APIC_DM_STARTUP | 0x9a, apicid);
+		expected = 3;
+	} else if (!strcmp(what, "nmi")) {
+		apic->send_IPI(cpu, NMI_VECTOR);
+		expected = 1;
+	} else {
+		apic->send_IPI(cpu, RESCHEDULE_VECTOR);
+		expected = 1;
+	}
+	after = blocked_ipis(self);
+	put_cpu();
+	if (after - before != expected) {
+		pr_err("%s: to CPU %u (APIC id %u) from CPU %u: %ld of %ld IPIs blocked: NOT ISOLATED\n", what,
+		       cpu, apicid, self, after - before, expected);
+		return -EIO;
+	}
+	pr_info("%s: to CPU %u (APIC id %u) from CPU %u: blocked by the hypervisor (%ld)\n", what, cpu,
+		apicid, self, after - before);
+	return 0;
+}
+
+static atomic_t calls;
+static atomic_t nmis;
+static cpumask_t nmi_expected;
+
+static void count_call(void *unused)
+{
+	atomic_inc(&calls);
+}
+
+static int probe_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	if (!cpumask_test_and_clear_cpu(smp_processor_id(), &nmi_expected))
+		return NMI_DONE;
+	atomic_inc(&nmis);
+	return NMI_HANDLED;
+}
+
+static int probe_own_ipis(void)
+{
+	unsigned int self, other, others;
+	long before, after;
+	int i, err = 0;
+
+	self = get_cpu();
+	before = blocked_ipis(self);
+	others = num_online_cpus() - 1;
+	atomic_set(&calls, 0);
+	smp_call_function(count_call, NULL, 1);
+	after = blocked_ipis(self);
+	put_cpu();
+	if (atomic_read(&calls) != others) {
+		pr_err("own: function call reached %d of %u CPUs\n", atomic_read(&calls), others);
+		err = -EIO;
+	}
+
+	err = err ?: register_nmi_handler(NMI_LOCAL, probe_nmi_handler, 0, "root_probe");
+	if (err)
+		return err;
+	atomic_set(&nmis, 0);
+	self = get_cpu();
+	for_each_online_cpu(other) {
+		if (other == self)
+			continue;
+		cpumask_set_cpu(other, &nmi_expected);
+		apic->send_IPI(other, NMI_VECTOR);
+	}
+	put_cpu();
+	for (i = 0; i < 1000 && atomic_read(&nmis) < others; i++)
+		msleep(1);
+	unregister_nmi_handler(NMI_LOCAL, "root_probe");
+	if (atomic_read(&nmis) != others) {
+		pr_err("own: NMI reached %d of %u CPUs\n", atomic_read(&nmis), others);
+		return -EIO;
+	}
+	if (after != before) {
+		pr_err("own: %ld of the root's own IPIs counted as blocked\n", after - before);
+		return -EIO;
+	}
+	pr_info("own: function call and NMI reached all %u other CPUs, none blocked\n", others);
+	return 0;
+}
+
+static int __init root_probe_init(void)
+{
+	int err;
+
+	if (!strcmp(action, "hvwrite"))
+		err = probe_hvwrite();
+	else if (!strcmp(action, "init") || !strcmp(action, "nmi") || !strcmp(action, "fixed"))
+		err = probe_foreign_ipi(action);
+	else if (!strcmp(action, "own"))
+		err = probe_own_ipis();
+	else {
+		pr_err("unknown action '%s'\n", action);
+		err = -EINVAL;
+	}
+	pr_info("action %s: %s\n", action, err ? "FAIL" : "PASS");
+	return err;
+}
+
+static void __exit root_probe_exit(void)
+{
+}
+
+module_init(root_probe_init);
+module_exit(root_probe_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("bulkhead test: the root cell probes its isolation");
