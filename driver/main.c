@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) "bulkhead: " fmt
 
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -293,6 +294,25 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	return err;
 }
 
+/*
+ * While the hypervisor runs, CPU hotplug of root CPUs would send INIT and
+ * SIPI to a CPU in guest mode, resetting it out of the hypervisor's control.
+ * Until the hypervisor virtualizes INIT/SIPI for the root, offlining is
+ * refused (the kernel rolls the request back), and onlining a CPU the root
+ * does not own is stopped by the hypervisor's IPI filter.
+ */
+static int bh_cpu_offline(unsigned int cpu)
+{
+	if (READ_ONCE(bh_driver.enabled)) {
+		pr_err("CPU %u cannot go offline while the hypervisor runs; run 'bulkhead disable' first\n",
+		       cpu);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static enum cpuhp_state bh_hotplug_state;
+
 static const struct file_operations bh_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = bh_ioctl,
@@ -317,12 +337,18 @@ static int __init bh_init(void)
 	err = bh_sysfs_init(bh_driver.root_device);
 	if (err)
 		goto out_root;
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bulkhead:online", NULL, bh_cpu_offline);
+	if (err < 0)
+		goto out_sysfs;
+	bh_hotplug_state = err;
 	err = misc_register(&bh_misc);
 	if (err)
-		goto out_sysfs;
+		goto out_hotplug;
 	pr_info("driver %s loaded\n", BH_DRIVER_VERSION);
 	return 0;
 
+out_hotplug:
+	cpuhp_remove_state_nocalls(bh_hotplug_state);
 out_sysfs:
 	bh_sysfs_exit(bh_driver.root_device);
 out_root:
@@ -339,6 +365,7 @@ static void __exit bh_exit(void)
 	if (bh_driver.enabled && bh_ioctl_disable(&req))
 		pr_crit("could not disable the hypervisor on unload: %s\n", req.message);
 	mutex_unlock(&bh_driver.lock);
+	cpuhp_remove_state_nocalls(bh_hotplug_state);
 	bh_sysfs_exit(bh_driver.root_device);
 	root_device_unregister(bh_driver.root_device);
 	pr_info("driver unloaded\n");

@@ -16,7 +16,7 @@ run() {
 	return $_rc
 }
 
-ktap_plan 9
+ktap_plan 10
 cfg=/cells/configs/x86/qemu-pc.cell
 
 demo "bulkhead demo on $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
@@ -33,6 +33,9 @@ ktap_check "a workload runs on every CPU" sh -c '
 	for c in $(seq 0 $(($(grep -c ^processor /proc/cpuinfo) - 1))); do
 		taskset -c $c sh -c "i=0; while [ \$i -lt 300 ]; do i=\$((i+1)); done; ls / >/dev/null" &
 	done; wait'
+demo "# CPU hotplug is refused while the hypervisor runs"
+ktap_expect_fail "a root CPU cannot go offline under the hypervisor" \
+	sh -c 'echo 0 > /sys/devices/system/cpu/cpu2/online'
 run bulkhead info
 ktap_expect_output "info shows VM exits per CPU" 'VM exits:' bulkhead info
 run bulkhead console
