@@ -77,7 +77,7 @@ $(BUILD)/cells/%.cell: %.c $(CONFIG_DEPS)
 # --- the hypervisor image (freestanding C++, bulkhead.bin) -------------------
 HV_BUILD := $(BUILD)/hypervisor
 HV_IMAGE := $(HV_BUILD)/bulkhead.bin
-HV_CXX_SOURCES := hypervisor/core/setup.cpp hypervisor/core/console.cpp \
+HV_CXX_SOURCES := hypervisor/core/setup.cpp hypervisor/core/console.cpp hypervisor/core/cell.cpp \
 	hypervisor/core/page_pool.cpp hypervisor/core/hypercall.cpp \
 	hypervisor/core/config_validator.cpp hypervisor/lib/string.cpp \
 	hypervisor/arch/x86/svm.cpp hypervisor/arch/x86/paging.cpp hypervisor/arch/x86/apic.cpp hypervisor/arch/x86/icr_filter.cpp hypervisor/arch/x86/mmio_decoder.cpp hypervisor/arch/x86/guest_memory.cpp
@@ -109,6 +109,9 @@ hypervisor: $(HV_IMAGE)
 
 -include $(HV_OBJS:.o=.d)
 
+# --- inmates (freestanding images that run in cells) -------------------------
+-include inmates/inmates.mk
+
 # --- kernel module ----------------------------------------------------------
 MODULE := $(SRC)/driver/bulkhead.ko
 
@@ -132,12 +135,14 @@ PAYLOAD := $(BUILD)/qemu/payload
 
 payload: host module configs hypervisor test-modules $(KSELFTESTS)
 	@rm -rf $(PAYLOAD) && mkdir -p $(PAYLOAD)/bin $(PAYLOAD)/lib/modules/tests $(PAYLOAD)/lib/firmware $(PAYLOAD)/tests
-	@cp $$(find $(SRC)/tests/modules -name '*.ko') /dev/null $(PAYLOAD)/lib/modules/tests/ 2>/dev/null || true
+	@find $(SRC)/tests/modules -name '*.ko' -exec cp {} $(PAYLOAD)/lib/modules/tests/ \;
 	@cp $(HV_IMAGE) $(PAYLOAD)/lib/firmware/
 	@cp $(BUILD)/host/bulkhead $(PAYLOAD)/bin/
 	@cp $(MODULE) $(PAYLOAD)/lib/modules/
 	@cp -r $(BUILD)/cells $(PAYLOAD)/cells
 	@cp $(KSELFTESTS) $(PAYLOAD)/tests/
+	@mkdir -p $(PAYLOAD)/inmates
+	$(if $(INMATE_BINS),@cp $(INMATE_BINS) $(PAYLOAD)/inmates/)
 	@$(SRC)/scripts/bad-config-manifest.sh tests/configs/bad > $(PAYLOAD)/tests/bad-configs.tsv
 
 # check and demo install what they need first, then build in a fresh make:

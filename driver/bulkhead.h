@@ -29,6 +29,7 @@ struct bh_driver {
 	unsigned int cell_count; /* non-root cells */
 	void *hv_virt; /* hypervisor memory, mapped while enabled */
 	const struct bh_console *console; /* its console page, within hv_virt */
+	bool cpus_changing; /* the driver itself takes CPUs off or on line */
 	size_t hv_size;
 };
 
@@ -45,6 +46,10 @@ ssize_t bh_console_read(char *out, size_t size);
 int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, size_t size);
 int bh_hypervisor_disable(struct bh_request *req);
 int bh_cell_create(struct bh_request *req, const void *config, size_t size);
+int bh_cell_load(struct bh_request *req, struct bh_ioctl_cell_load *arg);
+int bh_cell_request(struct bh_request *req, unsigned int cmd, struct bh_ioctl_cell_request *arg);
+int bh_cells_sysfs_add(struct device *dev);
+void bh_cells_sysfs_remove(void);
 
 int bh_sysfs_init(struct device *dev);
 /* Per-CPU statistics directories, while the hypervisor runs. */

@@ -21,6 +21,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include <asm/tsc.h>
+
 #include "bulkhead.h"
 
 long bh_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
@@ -188,6 +190,7 @@ static int bh_enter_cpu(void *data)
 
 	/* CPU hotplug is blocked here, so every CPU writes the same count. */
 	WRITE_ONCE(hdr->online_cpus, num_online_cpus());
+	WRITE_ONCE(hdr->tsc_khz, tsc_khz);
 	bh_flush_range(bh_driver.hv_virt, bh_driver.hv_size);
 	return entry(smp_processor_id());
 }
@@ -265,11 +268,4 @@ int bh_hypervisor_disable(struct bh_request *req)
 	bh_driver.hv_virt = NULL;
 	bh_driver.console = NULL;
 	return 0;
-}
-
-int bh_cell_create(struct bh_request *req, const void *config, size_t size)
-{
-	return bh_refuse(req, -EOPNOTSUPP,
-			 "cell \"%s\": creating non-root cells is not supported by this hypervisor version",
-			 ((const struct bh_cell_desc *)config)->name);
 }

@@ -164,7 +164,7 @@ static long bh_ioctl_enable(struct bh_request *req, const struct bh_ioctl_config
 	bh_driver.system = sys;
 	bh_driver.system_size = arg->config_size;
 	bh_driver.enabled = true;
-	if (bh_sysfs_cpus_add(bh_driver.root_device))
+	if (bh_sysfs_cpus_add(bh_driver.root_device) || bh_cells_sysfs_add(bh_driver.root_device))
 		pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
 	pr_info("enabled: root cell \"%s\" on %u CPUs\n", sys->root_cell.name, num_online_cpus());
 	return 0;
@@ -183,11 +183,14 @@ static long bh_ioctl_disable(struct bh_request *req)
 
 	if (!bh_driver.enabled)
 		return bh_refuse(req, -EINVAL, "the hypervisor is not enabled");
+	if (bh_driver.cell_count)
+		return bh_refuse(req, -EBUSY, "%u cells exist: destroy them first", bh_driver.cell_count);
 	/* Statistics go first: their readers call the hypervisor. */
+	bh_cells_sysfs_remove();
 	bh_sysfs_cpus_remove();
 	err = bh_hypervisor_disable(req);
 	if (err) {
-		if (bh_sysfs_cpus_add(bh_driver.root_device))
+		if (bh_sysfs_cpus_add(bh_driver.root_device) || bh_cells_sysfs_add(bh_driver.root_device))
 			pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
 		return err;
 	}
@@ -244,6 +247,55 @@ static long bh_ioctl_info(void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/* Copy a message to a caller's buffer of message_size bytes at address. */
+static void bh_report_to(const struct bh_request *req, u64 address, u32 size)
+{
+	struct bh_ioctl_config where = { .message_address = address, .message_size = size };
+
+	bh_report(req, &where);
+}
+
+/* The cell ioctls: load, start, shut down, destroy. */
+static long bh_cell_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct bh_ioctl_cell_request request;
+	struct bh_ioctl_cell_load *load = NULL;
+	struct bh_request *req;
+	u64 message_address;
+	u32 message_size;
+	long err;
+
+	if (cmd == BH_IOCTL_CELL_LOAD) {
+		load = memdup_user(uarg, sizeof(*load));
+		if (IS_ERR(load))
+			return PTR_ERR(load);
+		message_address = load->message_address;
+		message_size = load->message_size;
+	} else {
+		if (copy_from_user(&request, uarg, sizeof(request)))
+			return -EFAULT;
+		message_address = request.message_address;
+		message_size = request.message_size;
+	}
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req) {
+		kfree(load);
+		return -ENOMEM;
+	}
+	if (mutex_lock_interruptible(&bh_driver.lock)) {
+		kfree(req);
+		kfree(load);
+		return -EINTR;
+	}
+	err = load ? bh_cell_load(req, load) : bh_cell_request(req, cmd, &request);
+	mutex_unlock(&bh_driver.lock);
+	if (err)
+		bh_report_to(req, message_address, message_size);
+	kfree(req);
+	kfree(load);
+	return err;
+}
+
 static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {
 	struct bh_ioctl_config config_arg;
@@ -257,6 +309,11 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	switch (cmd) {
 	case BH_IOCTL_INFO:
 		return bh_ioctl_info((void __user *)uarg);
+	case BH_IOCTL_CELL_LOAD:
+	case BH_IOCTL_CELL_START:
+	case BH_IOCTL_CELL_SHUTDOWN:
+	case BH_IOCTL_CELL_DESTROY:
+		return bh_cell_ioctl(cmd, (void __user *)uarg);
 	case BH_IOCTL_ENABLE:
 	case BH_IOCTL_DISABLE:
 	case BH_IOCTL_CELL_CREATE:
@@ -303,7 +360,7 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
  */
 static int bh_cpu_offline(unsigned int cpu)
 {
-	if (READ_ONCE(bh_driver.enabled)) {
+	if (READ_ONCE(bh_driver.enabled) && !READ_ONCE(bh_driver.cpus_changing)) {
 		pr_err("CPU %u cannot go offline while the hypervisor runs; run 'bulkhead disable' first\n",
 		       cpu);
 		return -EBUSY;

@@ -19,7 +19,7 @@ BH_CONFIG_OBJECT struct {
 		.name = "demo",
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = BH_ARRAY_SIZE(config.memory_regions),
-		.cpu_reset_address = 0x0,
+		.cpu_reset_address = 0x100000, /* inmates/lib links images at 1 MiB */
 	},
 	.cpus = { 1ull << 3 },
 	.memory_regions = {

@@ -30,4 +30,25 @@ void arch_cpu_restore(PerCpu& cpu);
 // Print a line of the hypervisor's register state for a failure report.
 void arch_dump_guest(PerCpu& cpu);
 
+// --- cells ---------------------------------------------------------------
+struct Cell;
+
+// The cell's nested page tables and permission bitmaps, from its config.
+Result<void> arch_cell_create(Cell& cell);
+void arch_cell_destroy(Cell& cell);
+// Change the root's nested page tables (host-physical = guest-physical).
+Result<void> arch_root_map(uint64_t phys, uint64_t size, uint64_t mem_flags);
+Result<void> arch_root_unmap(uint64_t phys, uint64_t size);
+// Interrupt `target` so that it leaves its guest and serves its request.
+void arch_send_nmi(PerCpu& target);
+// This CPU's next VMRUN flushes the TLB.
+void arch_request_tlb_flush(PerCpu& cpu);
+// Set this CPU's guest state: the cell's boot state (real mode at its
+// cpu_reset_address), or the root's after a SIPI (real mode at vector).
+void arch_reset_to_cell(PerCpu& cpu, Cell& cell);
+void arch_reset_to_root_sipi(PerCpu& cpu, uint8_t vector);
+// Wait in the hypervisor until serve_cpu_request() sets up a new guest.
+void arch_park_loop(PerCpu& cpu);
+
+
 }  // namespace bh

@@ -9,7 +9,7 @@ namespace bh {
 
 namespace {
 
-int64_t get_info(uint64_t which) {
+int64_t get_info(uint64_t which, uint64_t arg2) {
     Hypervisor& hv = hypervisor();
     switch (which) {
     case BH_INFO_MEM_POOL_PAGES:
@@ -17,11 +17,13 @@ int64_t get_info(uint64_t which) {
     case BH_INFO_MEM_POOL_USED:
         return static_cast<int64_t>(hv.pool.used_pages());
     case BH_INFO_NUM_CELLS:
-        return 1;
+        return cell_count();
     case BH_INFO_NUM_CPUS:
         return __atomic_load_n(&hv.cpus_active, __ATOMIC_ACQUIRE);
     case BH_INFO_CONSOLE_PAGE:
         return static_cast<int64_t>(virt_to_phys(hv.console));
+    case BH_INFO_CELL_CPUS:
+        return cell_cpus(arg2);
     default:
         return to_errno(Errc::inval);
     }
@@ -42,13 +44,51 @@ int64_t cpu_stats(uint64_t cpu_id, uint64_t stat) {
 
 int64_t handle_hypercall(PerCpu& cpu, uint64_t code, uint64_t arg1, uint64_t arg2, bool& leave) {
     leave = false;
+    bool from_root = cpu.cell == nullptr;
+    // What a non-root cell may call; everything else is the root's.
     switch (code) {
-    case BH_HC_DISABLE:
+    case BH_HC_CONSOLE_WRITE:
+        return cell_console_write(cpu, arg1, arg2);
+    case BH_HC_PING:
+        return BH_HC_PING_REPLY;
+    case BH_HC_GET_INFO:
+    case BH_HC_CPU_STATS:
+        break;
+    default:
+        if (!from_root)
+            return to_errno(Errc::perm);
+    }
+    switch (code) {
+    case BH_HC_DISABLE: {
+        // Every CPU must be the root's and running Linux: a CPU left in a
+        // cell or parked would stay in memory the driver is about to free.
+        bool parked = false;
+        for (uint32_t i = 0; i < hypervisor().online_cpus && i < kconfig::max_cpus; ++i)
+            parked = parked || percpu(i).parked || percpu(i).cell != nullptr;
+        if (cells_exist() || parked) {
+            console::print("CPU {}: disable refused: destroy all cells first", cpu.cpu_id);
+            return to_errno(Errc::busy);
+        }
         console::print("CPU {}: disable", cpu.cpu_id);
         leave = true;
         return 0;
+    }
+    case BH_HC_CELL_CREATE:
+        return cell_create(cpu, arg1, arg2);
+    case BH_HC_CELL_SET_LOADABLE:
+        return cell_set_loadable(cpu, arg1);
+    case BH_HC_CELL_START:
+        return cell_start(cpu, arg1);
+    case BH_HC_CELL_SHUTDOWN:
+        return cell_shutdown(cpu, arg1);
+    case BH_HC_CELL_DESTROY:
+        return cell_destroy(cpu, arg1);
+    case BH_HC_CELL_GET_STATE:
+        return cell_get_state(arg1);
+    case BH_HC_CELL_GET_REASON:
+        return cell_get_reason(arg1, arg2);
     case BH_HC_GET_INFO:
-        return get_info(arg1);
+        return get_info(arg1, arg2);
     case BH_HC_CPU_STATS:
         return cpu_stats(arg1, arg2);
     case BH_HC_PING:

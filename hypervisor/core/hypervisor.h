@@ -14,10 +14,12 @@
 
 #include <bh/kconfig.h>
 #include <bh/result.h>
+#include <bh/spinlock.h>
 #include <bulkhead/config.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 
+#include "cell.h"
 #include "config_validator.h"
 #include "page_pool.h"
 
@@ -56,6 +58,18 @@ struct alignas(4096) PerCpu {
     uint32_t apic_dfr{};       // xAPIC destination format
     uint32_t apic_icr_high{};  // xAPIC: the cell's last ICR high write
     bool apic_ready{};         // set once apic_id is valid
+    // Cells (core/cell.cpp): whose guest runs here, and what other CPUs
+    // ask of this one (served from the NMI exit or the park loop).
+    Cell* cell{};  // nullptr: the root cell
+    volatile uint32_t request{};
+    volatile uint32_t request_seq{};
+    volatile uint32_t done_seq{};
+    Cell* request_cell{};
+    uint8_t request_vector{};
+    volatile bool parked{};
+    bool wait_for_sipi{};  // a root CPU given back by a cell, waiting for Linux
+    bool absorb_sipi{};    // started by a virtual SIPI: Linux's second SIPI is void
+    SpinLock request_lock{};
     alignas(16) uint8_t stack[percpu_stack_size]{};
 
     uint64_t stack_top() const { return reinterpret_cast<uint64_t>(stack + sizeof(stack)); }

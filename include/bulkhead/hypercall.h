@@ -15,6 +15,22 @@
 #define BH_HC_GET_INFO 1 /* RDI = BH_INFO_* */
 #define BH_HC_CPU_STATS 2 /* RDI = cpu, RSI = BH_STAT_*; -ENOENT for no CPU */
 #define BH_HC_PING 3 /* returns BH_HC_PING_REPLY: proves the hypervisor answers */
+#define BH_HC_CONSOLE_WRITE 4 /* RDI = guest-physical text, RSI = length <= BH_CONSOLE_WRITE_MAX */
+
+/*
+ * Cell management, root cell only. States are BH_CELL_STATE_* of cell.h as
+ * the hypervisor sees them; a cell that is created or shut down is
+ * BH_CELL_STATE_SHUT_DOWN.
+ */
+#define BH_HC_CELL_CREATE 5 /* RDI = guest-physical config, RSI = size; returns the new id */
+#define BH_HC_CELL_SET_LOADABLE 6 /* RDI = id: stop it, map its loadable regions into the root */
+#define BH_HC_CELL_START 7 /* RDI = id: unmap loadable regions, start its CPUs */
+#define BH_HC_CELL_SHUTDOWN 8 /* RDI = id: stop its CPUs (refused while it is locked) */
+#define BH_HC_CELL_DESTROY 9 /* RDI = id: stop, scrub, give CPUs and memory back */
+#define BH_HC_CELL_GET_STATE 10 /* RDI = id: returns BH_CELL_STATE_* */
+#define BH_HC_CELL_GET_REASON 11 /* RDI = id, RSI = guest-physical buffer of BH_CELL_REASON_SIZE */
+
+#define BH_CELL_REASON_SIZE 128u /* why a cell failed, NUL-terminated */
 
 #define BH_HC_PING_REPLY 0x42484b44 /* "BHKD" */
 
@@ -23,6 +39,7 @@
 #define BH_INFO_NUM_CELLS 2
 #define BH_INFO_NUM_CPUS 3 /* CPUs running under the hypervisor */
 #define BH_INFO_CONSOLE_PAGE 4 /* physical address of the console page */
+#define BH_INFO_CELL_CPUS 5 /* RSI = cell id: its CPU set (first 64 CPUs) */
 
 /* Reasons a CPU left guest mode, counted per CPU. */
 #define BH_STAT_TOTAL 0

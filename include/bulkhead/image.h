@@ -22,7 +22,7 @@ struct bh_image_header {
 	bh_u64 core_size; /* bytes of memory the image needs (bss included) */
 	bh_u64 entry_offset; /* offset of arch_entry from the image start */
 	bh_u32 max_cpus; /* per-CPU areas the image was built for */
-	bh_u32 reserved0;
+	bh_u32 tsc_khz; /* driver: Linux's TSC frequency, 0 = unknown */
 	/* Filled in by the driver before entry. */
 	bh_u64 config_offset; /* system config, from hypervisor memory start */
 	bh_u64 config_size;

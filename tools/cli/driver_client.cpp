@@ -59,6 +59,50 @@ bool DriverClient::cell_create(const void* config, size_t size) {
     return config_request(BH_IOCTL_CELL_CREATE, "cell create", config, size);
 }
 
+namespace {
+bh_ioctl_cell_id cell_by_name(const std::string& name) {
+    bh_ioctl_cell_id id{};
+    id.id = -1;
+    std::strncpy(id.name, name.c_str(), sizeof(id.name) - 1);
+    return id;
+}
+}  // namespace
+
+bool DriverClient::cell_load(const std::string& name, const std::vector<Image>& images, const std::string* args) {
+    char message[BH_IOCTL_MESSAGE_MAX] = {};
+    bh_ioctl_cell_load arg{};
+    arg.cell = cell_by_name(name);
+    arg.num_images = static_cast<uint32_t>(images.size());
+    arg.args_address = args ? reinterpret_cast<uintptr_t>(args->c_str()) : 0;
+    arg.message_address = reinterpret_cast<uintptr_t>(message);
+    arg.message_size = sizeof(message);
+    for (size_t i = 0; i < images.size() && i < BH_IOCTL_MAX_IMAGES; ++i) {
+        arg.images[i].source_address = reinterpret_cast<uintptr_t>(images[i].bytes.data());
+        arg.images[i].size = images[i].bytes.size();
+        arg.images[i].target_address = images[i].target;
+    }
+    if (::ioctl(fd_, BH_IOCTL_CELL_LOAD, &arg) == 0)
+        return true;
+    int e = errno;
+    error_ = std::string("cell load refused: ") + (message[0] ? message : std::strerror(e)) + " (" +
+             std::strerror(e) + ")";
+    return false;
+}
+
+bool DriverClient::cell_request(unsigned long request, const char* what, const std::string& name) {
+    char message[BH_IOCTL_MESSAGE_MAX] = {};
+    bh_ioctl_cell_request arg{};
+    arg.cell = cell_by_name(name);
+    arg.message_address = reinterpret_cast<uintptr_t>(message);
+    arg.message_size = sizeof(message);
+    if (::ioctl(fd_, request, &arg) == 0)
+        return true;
+    int e = errno;
+    error_ = std::string(what) + " refused: " + (message[0] ? message : std::strerror(e)) + " (" +
+             std::strerror(e) + ")";
+    return false;
+}
+
 bool DriverClient::info(bh_ioctl_info& out) {
     if (::ioctl(fd_, BH_IOCTL_INFO, &out) == 0)
         return true;

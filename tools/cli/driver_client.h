@@ -6,6 +6,7 @@
 #include <bulkhead/ioctl.h>
 
 #include <string>
+#include <vector>
 
 namespace bh::cli {
 
@@ -26,6 +27,14 @@ public:
     bool disable();
     bool cell_create(const void* config, size_t size);
     bool info(bh_ioctl_info& out);
+
+    struct Image {
+        std::vector<char> bytes;
+        uint64_t target;
+    };
+    bool cell_load(const std::string& name, const std::vector<Image>& images, const std::string* args);
+    // BH_IOCTL_CELL_START, _SHUTDOWN or _DESTROY.
+    bool cell_request(unsigned long request, const char* what, const std::string& name);
 
 private:
     bool config_request(unsigned long request, const char* what, const void* config, size_t size);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bound_channel.h"
+#include "cell_commands.h"
 #include "config_collect.h"
 #include "driver_client.h"
 #include "files.h"
@@ -110,32 +111,6 @@ std::string read_sysfs(const std::string& path) {
     return line;
 }
 
-void print_statistics() {
-    namespace fs = std::filesystem;
-    const std::string base = BH_SYSFS_PATH "/cpus";
-    static const char* const names[BH_STAT_COUNT] = BH_STAT_NAMES;
-    std::vector<unsigned> cpus;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(base, ec))
-        if (entry.path().filename().string().rfind("cpu", 0) == 0)
-            cpus.push_back(static_cast<unsigned>(std::stoul(entry.path().filename().string().substr(3))));
-    if (cpus.empty())
-        return;
-    std::sort(cpus.begin(), cpus.end());
-    std::printf("VM exits:   %6s", "CPU");
-    for (const char* name : names)
-        std::printf(" %10s", name);
-    std::printf("\n");
-    for (unsigned cpu : cpus) {
-        std::printf("            %6u", cpu);
-        for (const char* name : names) {
-            std::string v = read_sysfs(base + "/cpu" + std::to_string(cpu) + "/vmexits_" + name);
-            std::printf(" %10s", v.empty() ? "?" : v.c_str());
-        }
-        std::printf("\n");
-    }
-}
-
 int cmd_console() {
     std::ifstream in(BH_SYSFS_PATH "/console");
     if (!in) {
@@ -206,7 +181,7 @@ int cmd_info() {
         std::string used = read_sysfs(BH_SYSFS_PATH "/mem_pool_used");
         if (!pool.empty())
             std::printf("page pool:   %s of %s pages used\n", used.c_str(), pool.c_str());
-        print_statistics();
+        print_vmexit_table({});
     }
     return exit_ok;
 }
@@ -229,6 +204,8 @@ int run(int argc, char** argv) {
 
     auto* info = app.add_subcommand("info", "Show driver and hypervisor state, VM exits per CPU");
     info->callback([&] { rc = cmd_info(); });
+
+    add_cell_commands(app, rc);
 
     auto* console = app.add_subcommand("console", "Print the hypervisor console");
     console->callback([&] { rc = cmd_console(); });

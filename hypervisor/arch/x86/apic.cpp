@@ -67,10 +67,45 @@ void send_physical(uint32_t apic_id, uint32_t low) {
     xapic_write_real(reg_icr_low, low);
 }
 
-// The CPUs of the cell that `sender` runs. There is one cell, the root, for
-// now: its CPUs are the root config's cpu_set, all of which entered the
-// hypervisor and recorded their APIC ids.
-bool same_cell(const PerCpu& /*sender*/, uint32_t cpu) { return hypervisor().system.root().has_cpu(cpu); }
+// The CPUs of the cell that `sender` runs: those whose guest is the same
+// cell (the root's are the CPUs no cell took).
+bool same_cell(const PerCpu& sender, uint32_t cpu) {
+    if (cpu >= hypervisor().online_cpus)
+        return false;
+    return percpu(cpu).cell == sender.cell;
+}
+
+PerCpu* cpu_with_apic_id(uint32_t apic_id) {
+    for (uint32_t c = 0; c < hypervisor().online_cpus && c < kconfig::max_cpus; ++c)
+        if (__atomic_load_n(&percpu(c).apic_ready, __ATOMIC_ACQUIRE) && percpu(c).apic_id == apic_id)
+            return &percpu(c);
+    return nullptr;
+}
+
+// Linux brings a CPU a cell gave back online with INIT, SIPI, SIPI. Such a
+// CPU waits in the hypervisor: the INIT is absorbed and the first SIPI
+// starts Linux's trampoline in guest mode. Returns true when consumed.
+bool virtual_init_sipi(const PerCpu& sender, uint64_t icr, bool x2apic) {
+    uint32_t low = static_cast<uint32_t>(icr);
+    uint32_t mode = delivery_mode_of(low);
+    if (sender.cell != nullptr || (mode != dm_init && mode != dm_startup) || shorthand_of(low) != sh_none ||
+        (low & icr_dest_logical))
+        return false;
+    uint32_t dest = x2apic ? static_cast<uint32_t>(icr >> 32) : static_cast<uint32_t>(icr >> 56);
+    PerCpu* target = cpu_with_apic_id(dest);
+    if (target == nullptr || target->cell != nullptr)
+        return false;
+    // Linux sends a second SIPI after the one that started the CPU.
+    if (mode == dm_startup && target->absorb_sipi) {
+        target->absorb_sipi = false;
+        return true;
+    }
+    if (!target->wait_for_sipi)
+        return false;
+    if (mode == dm_startup && root_virtual_sipi(*target, static_cast<uint8_t>(low & icr_vector)))
+        target->absorb_sipi = true;
+    return true;
+}
 
 struct CellCpus {
     CellCpu cpus[max_cell_cpus];
@@ -97,8 +132,6 @@ void collect_cell_cpus(const PerCpu& sender, CellCpus& out) {
 
 void report_refused_ipi(PerCpu& cpu, uint64_t icr, const IcrDecision& d) {
     ++cpu.stats[BH_STAT_IPI_BLOCKED];
-    if (!should_report(state.reports_ipi))
-        return;
     uint32_t low = static_cast<uint32_t>(icr);
     const char* kind = delivery_mode_name(delivery_mode_of(low));
     const char* dest_kind = shorthand_of(low) != sh_none      ? "shorthand destination"
@@ -106,6 +139,15 @@ void report_refused_ipi(PerCpu& cpu, uint64_t icr, const IcrDecision& d) {
                                                             : "physical APIC id";
     const char* why = d.refusal == Refusal::delivery_mode ? "delivery mode never allowed for a cell"
                                                           : "not a CPU of the cell";
+    if (cpu.cell != nullptr) {
+        // A non-root cell that signals outside itself is stopped.
+        FixedString<BH_CELL_REASON_SIZE - 1> reason;
+        reason.format("{} IPI to {} {}: {}", kind, dest_kind, hex(d.refused_destination), why);
+        cell_fail(cpu, reason.c_str());
+        return;
+    }
+    if (!should_report(state.reports_ipi))
+        return;
     console::print("root cell: CPU {}: blocked {} IPI (vector {}, ICR {}) to {} {}: {}", cpu.cpu_id, kind,
                    hex(low & icr_vector), hex(icr), dest_kind, hex(d.refused_destination), why);
 }
@@ -184,6 +226,8 @@ Result<void> cpu_init(PerCpu& cpu) {
 
 void icr_write(PerCpu& cpu, uint64_t icr) {
     ++cpu.stats[BH_STAT_IPI];
+    if (virtual_init_sipi(cpu, icr, state.mode == Mode::x2apic))
+        return;
     CellCpus cell;
     collect_cell_cpus(cpu, cell);
     IcrDecision d = filter_icr(state.mode, icr, cell.cpus, cell.count, cell.self);
@@ -277,6 +321,39 @@ bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value) {
                            hex(offset));
         return true;
     }
+}
+
+void send_nmi(uint32_t apic_id) { send_physical(apic_id, dm_nmi << 8); }
+
+void reset_for_new_guest(PerCpu& cpu) {
+    constexpr uint32_t lvt_masked = 1u << 16;
+    constexpr uint32_t reg_isr = 0x100;
+    if (state.mode == Mode::x2apic) {
+        wrmsr(0x832, lvt_masked);  // LVT timer
+        wrmsr(0x838, 0);           // initial count
+        wrmsr(0x808, 0);           // TPR
+        for (int i = 0; i < 256; ++i) {
+            bool in_service = false;
+            for (uint32_t r = 0; r < 8; ++r)
+                in_service = in_service || rdmsr(0x810 + r) != 0;
+            if (!in_service)
+                break;
+            wrmsr(0x80b, 0);  // EOI
+        }
+    } else {
+        xapic_write_real(reg_lvt_timer, lvt_masked);
+        xapic_write_real(reg_timer_initial, 0);
+        xapic_write_real(reg_tpr, 0);
+        for (int i = 0; i < 256; ++i) {
+            bool in_service = false;
+            for (uint32_t r = 0; r < 8; ++r)
+                in_service = in_service || xapic_read(reg_isr + 0x10 * r) != 0;
+            if (!in_service)
+                break;
+            xapic_write_real(reg_eoi, 0);
+        }
+    }
+    cpu.apic_icr_high = 0;
 }
 
 }  // namespace bh::x86::apic

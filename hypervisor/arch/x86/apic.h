@@ -54,4 +54,11 @@ bool msr_write(PerCpu& cpu, uint32_t msr, uint64_t value);
 // false: refused (#GP); true: done, or dropped by policy and reported.
 bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value);
 
+// An NMI to the CPU with this APIC id (cross-CPU requests of the hypervisor).
+void send_nmi(uint32_t apic_id);
+
+// Before a new guest runs on this CPU (a cell start, Linux after a SIPI):
+// timer stopped, nothing in service, TPR 0.
+void reset_for_new_guest(PerCpu& cpu);
+
 }  // namespace bh::x86::apic

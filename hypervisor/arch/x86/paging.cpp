@@ -29,6 +29,30 @@ Result<PageTable> PageTable::create(unsigned levels, bool gbpages, bool nested) 
     return t;
 }
 
+PageTable PageTable::adopt(uint64_t root_phys, unsigned levels, bool gbpages, bool nested) {
+    PageTable t;
+    t.root_phys_ = root_phys;
+    t.levels_ = levels;
+    t.gbpages_ = gbpages;
+    t.nested_ = nested;
+    return t;
+}
+
+void PageTable::free_table(uint64_t table_phys, unsigned level) {
+    uint64_t* table = phys_to_virt<uint64_t>(table_phys);
+    if (level > 1)
+        for (unsigned i = 0; i < 512; ++i)
+            if ((table[i] & pte_present) && !(table[i] & pte_large))
+                free_table(table[i] & pte_addr_mask, level - 1);
+    hypervisor().pool.free(table);
+}
+
+void PageTable::destroy() {
+    if (root_phys_ != 0)
+        free_table(root_phys_, levels_);
+    root_phys_ = 0;
+}
+
 Result<void> PageTable::split(uint64_t* entry, unsigned level) {
     uint64_t table_phys = BH_TRY(new_table());
     uint64_t* table = phys_to_virt<uint64_t>(table_phys);

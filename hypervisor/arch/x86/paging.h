@@ -25,7 +25,14 @@ public:
     // levels: 4 or 5; gbpages: 1 GiB leaves allowed.
     static Result<PageTable> create(unsigned levels, bool gbpages, bool nested);
 
+    // The tables rooted at `root_phys`, made by create() with these settings.
+    static PageTable adopt(uint64_t root_phys, unsigned levels, bool gbpages, bool nested);
+
     uint64_t root_phys() const { return root_phys_; }
+
+    // Give every table page back to the pool (the mapped memory is not
+    // touched). The object is empty afterwards.
+    void destroy();
 
     // Map [virt, virt + size) to [phys, ...) with `flags` (pte_write, pte_nx,
     // pte_pcd...), using the largest pages alignment allows. All page
@@ -38,6 +45,7 @@ public:
 private:
     Result<uint64_t*> walk_to(uint64_t virt, unsigned leaf_level, bool create);
     Result<void> split(uint64_t* entry, unsigned level);
+    void free_table(uint64_t table_phys, unsigned level);
 
     uint64_t root_phys_ = 0;
     unsigned levels_ = 4;

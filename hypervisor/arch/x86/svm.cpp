@@ -64,7 +64,7 @@ constinit ArchState arch;
 
 // --- bitmaps ---------------------------------------------------------------
 
-void msrpm_intercept(uint32_t msr, bool read, bool write) {
+void msrpm_set(uint8_t* msrpm, uint32_t msr, bool read, bool write, bool intercept) {
     uint32_t base;
     uint32_t index;
     if (msr < 0x2000) {
@@ -77,21 +77,27 @@ void msrpm_intercept(uint32_t msr, bool read, bool write) {
         base = 0x1000;
         index = msr - 0xc0010000;
     }
-    uint8_t& byte = arch.msrpm[base + index / 4];
+    uint8_t& byte = msrpm[base + index / 4];
     unsigned bit = (index % 4) * 2;
-    if (read)
-        byte |= static_cast<uint8_t>(1u << bit);
-    if (write)
-        byte |= static_cast<uint8_t>(1u << (bit + 1));
+    uint8_t mask = static_cast<uint8_t>((read ? 1u << bit : 0) | (write ? 1u << (bit + 1) : 0));
+    byte = intercept ? static_cast<uint8_t>(byte | mask) : static_cast<uint8_t>(byte & ~mask);
+}
+
+void msrpm_intercept(uint32_t msr, bool read, bool write) { msrpm_set(arch.msrpm, msr, read, write, true); }
+
+// 12 KiB, deny by default, the given ranges allowed.
+Result<uint8_t*> build_iopm(Span<const bh_pio_range> allowed) {
+    auto* iopm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(3)));
+    __builtin_memset(iopm, 0xff, 3 * 4096);
+    for (const bh_pio_range& range : allowed)
+        for (uint32_t port = range.base; port < static_cast<uint32_t>(range.base) + range.length; ++port)
+            iopm[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
+    return iopm;
 }
 
 Result<void> build_bitmaps(const config::CellView& root) {
     // 12 KiB IOPM: a set bit intercepts the port. Deny by default.
-    arch.iopm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(3)));
-    __builtin_memset(arch.iopm, 0xff, 3 * 4096);
-    for (const bh_pio_range& range : root.pio_ranges())
-        for (uint32_t port = range.base; port < static_cast<uint32_t>(range.base) + range.length; ++port)
-            arch.iopm[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
+    arch.iopm = BH_TRY(build_iopm(root.pio_ranges()));
 
     // 8 KiB MSRPM: the MSRs that would let the root take the CPU from us.
     arch.msrpm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(2)));
@@ -158,6 +164,148 @@ Result<void> build_root_npt(Hypervisor& hv) {
     uint64_t console = virt_to_phys(hv.console);
     BH_TRY(arch.root_npt.map(console, console, 4096, x86::pte_nx));
     return success();
+}
+
+// --- cells -------------------------------------------------------------------
+
+uint64_t npt_flags(uint64_t mem_flags) {
+    uint64_t flags = 0;
+    if (mem_flags & BH_MEM_WRITE)
+        flags |= x86::pte_write;
+    if (!(mem_flags & BH_MEM_EXECUTE))
+        flags |= x86::pte_nx;
+    return flags;
+}
+
+// A cell's MSRs: everything exits (and fails the cell) except what an OS
+// needs for itself; the APIC's IPI and LVT writes go through the filter.
+Result<uint8_t*> build_cell_msrpm() {
+    auto* msrpm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(2)));
+    __builtin_memset(msrpm, 0xff, 2 * 4096);
+    constexpr uint32_t own_state[] = {0x174, 0x175, 0x176,  // SYSENTER
+                                      0x277,                // PAT (the VMCB's g_pat)
+                                      0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,  // SYSCALL
+                                      0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103};  // FS, GS, KGS, TSC_AUX
+    for (uint32_t msr : own_state)
+        msrpm_set(msrpm, msr, true, true, false);
+    msrpm_set(msrpm, 0x10, true, false, false);  // TSC, read
+    msrpm_set(msrpm, x86::msr_apic_base, true, false, false);
+    if (x86::apic::mode() == x86::apic::Mode::x2apic) {
+        for (uint32_t msr = 0x800; msr < 0x900; ++msr)
+            msrpm_set(msrpm, msr, true, true, false);
+        for (uint32_t msr : {x86::apic::msr_x2apic_icr, x86::apic::msr_x2apic_lvt_cmci, x86::apic::msr_x2apic_lvt_thermal,
+                             x86::apic::msr_x2apic_lvt_pmc, x86::apic::msr_x2apic_lvt_lint0,
+                             x86::apic::msr_x2apic_lvt_lint1})
+            msrpm_set(msrpm, msr, false, true, true);
+    }
+    return msrpm;
+}
+
+Result<void> build_cell_npt(const Cell& cell, x86::PageTable& npt) {
+    for (const bh_memory_region& r : cell.view.memory_regions())
+        BH_TRY(npt.map(r.guest_start, r.phys_start, r.size, npt_flags(r.flags)));
+    for (const bh_channel& c : cell.view.channels())
+        BH_TRY(npt.map(c.guest_start, c.phys_start, c.size, x86::pte_write | x86::pte_nx));
+    if (x86::apic::mode() == x86::apic::Mode::xapic)
+        BH_TRY(npt.map(apic_mmio_base, apic_mmio_base, 4096, x86::pte_nx));  // writes are emulated
+    return success();
+}
+
+x86::PageTable cell_npt(const Cell& cell) {
+    Hypervisor& hv = hypervisor();
+    return x86::PageTable::adopt(cell.arch_npt_root, hv.la57 ? 5 : 4, hv.gbpages, true);
+}
+
+uint64_t current_npt(const PerCpu& cpu) {
+    return cpu.cell != nullptr ? cpu.cell->arch_npt_root : arch.root_npt.root_phys();
+}
+
+// The control area every guest shares; bitmaps and tables per cell.
+void setup_control(Vmcb& vmcb, const void* iopm, const void* msrpm, uint64_t npt_root) {
+    vmcb.u32(off::intercept_misc1) =
+        svm::intercept_nmi | svm::intercept_cpuid | svm::intercept_ioio | svm::intercept_msr | svm::intercept_shutdown;
+    vmcb.u32(off::intercept_misc2) = svm::intercept_vmrun | svm::intercept_vmmcall | svm::intercept_vmload |
+                                     svm::intercept_vmsave | svm::intercept_stgi | svm::intercept_clgi |
+                                     svm::intercept_skinit;
+    vmcb.u64(off::iopm_base_pa) = virt_to_phys(iopm);
+    vmcb.u64(off::msrpm_base_pa) = virt_to_phys(msrpm);
+    vmcb.u32(off::guest_asid) = 1;
+    vmcb.at<uint8_t>(off::tlb_control) = svm::tlb_flush_all;  // another guest's translations
+    vmcb.u64(off::nested_control) = svm::nested_paging_enable;
+    vmcb.u64(off::nested_cr3) = npt_root;
+}
+
+// A CPU right after INIT/SIPI: 16-bit real mode at cs_base:ip.
+void set_real_mode(Vmcb& vmcb, uint64_t cs_base, uint16_t ip) {
+    svm::Segment data{0, 0x93, 0xffff, 0};
+    vmcb.segment(off::cs) = svm::Segment{static_cast<uint16_t>(cs_base >> 4), 0x9b, 0xffff, cs_base};
+    for (size_t seg : {off::ds, off::es, off::ss, off::fs, off::gs})
+        vmcb.segment(seg) = data;
+    vmcb.segment(off::gdtr) = svm::Segment{0, 0, 0xffff, 0};
+    vmcb.segment(off::idtr) = svm::Segment{0, 0, 0xffff, 0};
+    vmcb.segment(off::ldtr) = svm::Segment{0, 0x82, 0xffff, 0};
+    vmcb.segment(off::tr) = svm::Segment{0, 0x8b, 0xffff, 0};
+    vmcb.at<uint8_t>(off::cpl) = 0;
+    vmcb.u64(off::efer) = x86::efer_svme;
+    vmcb.u64(off::cr0) = 0x10;  // ET
+    vmcb.u64(off::cr2) = 0;
+    vmcb.u64(off::cr3) = 0;
+    vmcb.u64(off::cr4) = 0;
+    vmcb.u64(off::dr6) = 0xffff0ff0;
+    vmcb.u64(off::dr7) = 0x400;
+    vmcb.u64(off::rflags) = 2;
+    vmcb.u64(off::rip) = ip;
+    vmcb.u64(off::rsp) = 0;
+    vmcb.u64(off::rax) = 0;
+    vmcb.u64(off::g_pat) = 0x0007040600070406ull;
+}
+
+// VMRUN does not load FS/GS/TR/LDTR and the SYSCALL MSRs; the previous
+// guest's values are still in the CPU. Load reset values, so that no cell
+// sees another's (Linux's kernel addresses, for one).
+void load_clean_hidden_state(PerCpu& cpu, Vmcb& vmcb) {
+    constexpr size_t kernel_gs_base = 0x620, star = 0x600, lstar = 0x608, cstar = 0x610, sfmask = 0x618,
+                     sysenter_cs = 0x628, sysenter_esp = 0x630, sysenter_eip = 0x638;
+    for (size_t msr : {kernel_gs_base, star, lstar, cstar, sfmask, sysenter_cs, sysenter_esp, sysenter_eip})
+        vmcb.u64(msr) = 0;
+    x86::vmload(cpu.vmcb_pa);
+}
+
+// The FPU/SSE/AVX registers still hold the previous guest's data: reset
+// them to their initial state.
+alignas(64) constinit uint8_t clean_xsave_area[4096] = {};
+void clear_extended_state() {
+    constexpr uint32_t mxcsr_default = 0x1f80;
+    __builtin_memcpy(clean_xsave_area + 24, &mxcsr_default, sizeof(mxcsr_default));
+    bool xsave = x86::cpuid(1).ecx & (1u << 26);
+    if (xsave && (x86::read_cr4() & (1ull << 18))) {
+        uint32_t lo, hi;
+        asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        // XSTATE_BV = 0 in the area: every enabled component to its init state.
+        asm volatile("xrstor %0" ::"m"(clean_xsave_area), "a"(lo), "d"(hi) : "memory");
+    } else {
+        asm volatile("fxrstor %0" ::"m"(clean_xsave_area) : "memory");
+    }
+}
+
+void start_guest(PerCpu& cpu, const void* iopm, const void* msrpm, uint64_t npt_root, uint64_t cs_base,
+                 uint16_t ip) {
+    __builtin_memset(cpu.vmcb, 0, sizeof(cpu.vmcb));
+    Vmcb vmcb(cpu.vmcb);
+    setup_control(vmcb, iopm, msrpm, npt_root);
+    set_real_mode(vmcb, cs_base, ip);
+    load_clean_hidden_state(cpu, vmcb);
+    clear_extended_state();
+    cpu.regs = GuestRegs{};
+    x86::apic::reset_for_new_guest(cpu);
+}
+
+// A cell broke a rule on this CPU: explain, stop the cell.
+template <typename... Args>
+void fail_cell(PerCpu& cpu, const char* fmt, const Args&... args) {
+    FixedString<BH_CELL_REASON_SIZE - 1> reason;
+    reason.format(fmt, args...);
+    cell_fail(cpu, reason.c_str());
 }
 
 void build_idt() {
@@ -238,19 +386,26 @@ void emulate_msr(PerCpu& cpu, Vmcb& vmcb) {
             result = vmcb.u64(off::efer) & ~x86::efer_svme;
         break;
     case x86::msr_vm_cr:
+        if (write && cpu.cell != nullptr)
+            return fail_cell(cpu, "WRMSR of VM_CR is not permitted");
         if (write)
             return inject_exception(vmcb, vector_gp, true, 0);
         result = x86::vm_cr_svmdis | (1ull << 3);  // disabled and locked
         break;
     case x86::msr_vm_hsave_pa:
+        if (write && cpu.cell != nullptr)
+            return fail_cell(cpu, "WRMSR of VM_HSAVE_PA is not permitted");
         if (write)
             return inject_exception(vmcb, vector_gp, true, 0);
         result = 0;
         break;
     default:
         // The APIC's MSRs are intercepted for writes only.
-        if (!write || !x86::apic::msr_write(cpu, msr, value))
+        if (!write || !x86::apic::msr_write(cpu, msr, value)) {
+            if (cpu.cell != nullptr)
+                return fail_cell(cpu, "{} of MSR {} is not permitted", write ? "WRMSR" : "RDMSR", hex(msr));
             return inject_exception(vmcb, vector_gp, true, 0);
+        }
         break;
     }
     if (!write) {
@@ -265,6 +420,9 @@ void handle_ioio(PerCpu& cpu, Vmcb& vmcb) {
     uint16_t port = static_cast<uint16_t>(info >> 16);
     bool in = info & 1;
     unsigned size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+    if (cpu.cell != nullptr)
+        return fail_cell(cpu, "{} of I/O port {} is not permitted (RIP {})", in ? "read" : "write", hex(port),
+                         hex(vmcb.u64(off::rip)));
     if (__atomic_fetch_add(&arch.reports_io, 1, __ATOMIC_RELAXED) < reports_max)
         console::print("root cell: CPU {}: port {} {} denied at RIP {}", cpu.cpu_id, hex(port), in ? "read" : "write",
                        hex(vmcb.u64(off::rip)));
@@ -280,6 +438,9 @@ void handle_npf(PerCpu& cpu, Vmcb& vmcb) {
     uint64_t info = vmcb.u64(off::exit_info1);
     uint64_t gpa = vmcb.u64(off::exit_info2);
     const char* access = (info & (1u << 4)) ? "instruction fetch" : (info & 2) ? "write" : "read";
+    if (cpu.cell != nullptr)
+        return fail_cell(cpu, "{} of guest-physical {} outside its memory (RIP {})", access, hex(gpa),
+                         hex(vmcb.u64(off::rip)));
     if (__atomic_fetch_add(&arch.reports_npf, 1, __ATOMIC_RELAXED) < reports_max)
         console::print("root cell: CPU {}: {} of guest-physical {} denied at RIP {}", cpu.cpu_id, access, hex(gpa),
                        hex(vmcb.u64(off::rip)));
@@ -328,7 +489,7 @@ void handle_xapic_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa) {
     }
     Hypervisor& hv = hypervisor();
     x86::GuestPaging paging{vmcb.u64(off::cr3), (vmcb.u64(off::cr4) & x86::cr4_la57) != 0,
-                            arch.root_npt.root_phys(), hv.la57 ? 5u : 4u, arch.host_limit};
+                            current_npt(cpu), hv.la57 ? 5u : 4u, arch.host_limit};
     fetched = x86::read_guest_virtual(paging, rip, bytes, sizeof(bytes));
     x86::MmioWrite insn;
     x86::DecodeStatus status = x86::decode_mmio_write(bytes, fetched, insn);
@@ -435,17 +596,7 @@ Result<void> arch_cpu_init(PerCpu& cpu) {
     __builtin_memset(cpu.vmcb, 0, sizeof(cpu.vmcb));
     cpu.vmcb_pa = virt_to_phys(cpu.vmcb);
     Vmcb vmcb(cpu.vmcb);
-    vmcb.u32(off::intercept_misc1) =
-        svm::intercept_nmi | svm::intercept_cpuid | svm::intercept_ioio | svm::intercept_msr | svm::intercept_shutdown;
-    vmcb.u32(off::intercept_misc2) = svm::intercept_vmrun | svm::intercept_vmmcall | svm::intercept_vmload |
-                                     svm::intercept_vmsave | svm::intercept_stgi | svm::intercept_clgi |
-                                     svm::intercept_skinit;
-    vmcb.u64(off::iopm_base_pa) = virt_to_phys(arch.iopm);
-    vmcb.u64(off::msrpm_base_pa) = virt_to_phys(arch.msrpm);
-    vmcb.u32(off::guest_asid) = 1;
-    vmcb.at<uint8_t>(off::tlb_control) = svm::tlb_flush_all;
-    vmcb.u64(off::nested_control) = svm::nested_paging_enable;
-    vmcb.u64(off::nested_cr3) = arch.root_npt.root_phys();
+    setup_control(vmcb, arch.iopm, arch.msrpm, arch.root_npt.root_phys());
 
     // The guest is Linux, exactly as it is now, returning 0 from arch_entry:
     // callee-saved registers and the return address come from the frame
@@ -509,6 +660,60 @@ void arch_cpu_restore(PerCpu& cpu) {
     bh_vmrun_loop(&cpu);
 }
 
+Result<void> arch_cell_create(Cell& cell) {
+    Hypervisor& hv = hypervisor();
+    auto npt = BH_TRY(x86::PageTable::create(hv.la57 ? 5 : 4, hv.gbpages, true));
+    cell.arch_npt_root = npt.root_phys();
+    BH_TRY(build_cell_npt(cell, npt));
+    cell.arch_iopm = BH_TRY(build_iopm(cell.view.pio_ranges()));
+    cell.arch_msrpm = BH_TRY(build_cell_msrpm());
+    return success();
+}
+
+void arch_cell_destroy(Cell& cell) {
+    if (cell.arch_npt_root != 0)
+        cell_npt(cell).destroy();
+    if (cell.arch_iopm != nullptr)
+        hypervisor().pool.free(cell.arch_iopm, 3);
+    if (cell.arch_msrpm != nullptr)
+        hypervisor().pool.free(cell.arch_msrpm, 2);
+    cell.arch_npt_root = 0;
+    cell.arch_iopm = nullptr;
+    cell.arch_msrpm = nullptr;
+}
+
+Result<void> arch_root_map(uint64_t phys, uint64_t size, uint64_t mem_flags) {
+    return arch.root_npt.map(phys, phys, size, npt_flags(mem_flags));
+}
+
+Result<void> arch_root_unmap(uint64_t phys, uint64_t size) { return arch.root_npt.unmap(phys, size); }
+
+void arch_send_nmi(PerCpu& target) { x86::apic::send_nmi(target.apic_id); }
+
+void arch_request_tlb_flush(PerCpu& cpu) { Vmcb(cpu.vmcb).at<uint8_t>(off::tlb_control) = svm::tlb_flush_all; }
+
+void arch_reset_to_cell(PerCpu& cpu, Cell& cell) {
+    uint64_t reset = cell.view.desc().cpu_reset_address;
+    start_guest(cpu, cell.arch_iopm, cell.arch_msrpm, cell.arch_npt_root, reset & ~0xffffull,
+                static_cast<uint16_t>(reset & 0xffff));
+    cpu.cell = &cell;
+}
+
+void arch_reset_to_root_sipi(PerCpu& cpu, uint8_t vector) {
+    start_guest(cpu, arch.iopm, arch.msrpm, arch.root_npt.root_phys(), static_cast<uint64_t>(vector) << 12, 0);
+    cpu.cell = nullptr;
+}
+
+void arch_park_loop(PerCpu& cpu) {
+    // GIF=1 only around HLT: an NMI (a request) wakes the CPU, interrupts
+    // stay blocked (RFLAGS.IF=0 in host mode).
+    while (!serve_cpu_request(cpu)) {
+        x86::stgi();
+        asm volatile("hlt" ::: "memory");
+        x86::clgi();
+    }
+}
+
 void arch_dump_guest(PerCpu& cpu) {
     Vmcb vmcb(cpu.vmcb);
     console::print("  exit {} info1 {} info2 {} RIP {} RSP {} CR0 {} CR3 {} CR4 {} EFER {}",
@@ -567,14 +772,21 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
     case svm::exit_nmi:
         ++cpu.stats[BH_STAT_NMI];
         // The NMI is still pending in host mode: take it on the
-        // hypervisor's IDT, then give it to the guest.
+        // hypervisor's IDT. A request from another CPU is served; any
+        // other NMI belongs to the guest.
         x86::stgi();
         x86::clgi();
-        if (!(vmcb.u64(off::event_inject) & svm::event_valid))
+        if (__atomic_load_n(&cpu.request_seq, __ATOMIC_ACQUIRE) != cpu.done_seq)
+            serve_cpu_request(cpu);
+        else if (!(vmcb.u64(off::event_inject) & svm::event_valid))
             vmcb.u64(off::event_inject) = svm::event_valid | svm::event_type_nmi | 2;
         break;
     case svm::exit_shutdown:
         ++cpu.stats[BH_STAT_SHUTDOWN];
+        if (cpu.cell != nullptr) {
+            fail_cell(cpu, "triple fault (shutdown) at RIP {}", hex(vmcb.u64(off::rip)));
+            break;
+        }
         fatal(cpu, "the root cell triple-faulted");
     case svm::exit_vmrun:
     case svm::exit_vmload:
@@ -586,11 +798,25 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
         inject_exception(vmcb, vector_ud);
         break;
     case svm::exit_invalid:
+        if (cpu.cell != nullptr) {
+            fail_cell(cpu, "its CPU state is invalid (VMEXIT_INVALID)");
+            break;
+        }
         fatal(cpu, "VMRUN refused the guest state (VMEXIT_INVALID)");
     default:
         ++cpu.stats[BH_STAT_OTHER];
+        if (cpu.cell != nullptr) {
+            fail_cell(cpu, "unexpected #VMEXIT {}", hex(code));
+            break;
+        }
         fatal(cpu, "unexpected #VMEXIT");
     }
+    // A failed cell's CPU, or one asked to stop, waits until it is given a
+    // new guest (a restarted cell, or Linux after a SIPI).
+    if (cpu.cell != nullptr && __atomic_load_n(&cpu.cell->state, __ATOMIC_ACQUIRE) == BH_CELL_STATE_FAILED)
+        cpu.parked = true;
+    if (cpu.parked)
+        arch_park_loop(cpu);
     return leave ? 1 : 0;
 }
 

@@ -156,3 +156,13 @@ constexpr void unwrap_moved(Result<void>&&) {}
             return ::bh::Error{bh_try_result_.error()};                \
         ::bh::detail::unwrap_moved(std::move(bh_try_result_));         \
     })
+
+// Like BH_TRY, for functions that return a negative errno as int64_t (the
+// hypercall ABI) instead of a Result.
+#define BH_TRY_ERRNO(expr)                                             \
+    ({                                                                 \
+        auto bh_try_result_ = (expr);                                  \
+        if (!bh_try_result_.ok())                                      \
+            return ::bh::to_errno(bh_try_result_.error());             \
+        ::bh::detail::unwrap_moved(std::move(bh_try_result_));         \
+    })

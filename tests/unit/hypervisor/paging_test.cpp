@@ -206,3 +206,21 @@ TEST_F(Paging, RunningOutOfPagesIsAnErrorNotACorruption) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Paging, DestroyGivesEveryTablePageBack) {
+    PagePool& pool = bh::hypervisor().pool;
+    size_t before = pool.used_pages();
+    auto table = PageTable::create(5, true, true);
+    ASSERT_TRUE(table.ok());
+    ASSERT_TRUE(table->map(0, 0, 3 * gib, pte_write).ok());
+    ASSERT_TRUE(table->unmap(gib + 0x5000, 0x1000).ok());  // splits down to 4 KiB
+    ASSERT_TRUE(table->map(0xff11000000000000ull, fake_phys_base, 0x3000, pte_write).ok());
+    EXPECT_GT(pool.used_pages(), before + 5);
+    table->destroy();
+    EXPECT_EQ(pool.used_pages(), before);
+    EXPECT_EQ(table->root_phys(), 0u);
+}
+
+}  // namespace
