@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Demo cell for the QEMU virtual PC: CPU 3, 16 MiB of the memmap= reservation
- * as its RAM at guest-physical 0, a communication page, and COM1's
- * neighbour-free port 0x3f8 is *not* given: the cell prints through the
- * hypervisor console.
+ * as its RAM at guest-physical 0, a communication page. It has no ports: it
+ * prints through the hypervisor console.
  */
 #include <bulkhead/config-source.h>
 

@@ -39,6 +39,8 @@ void arch_cell_destroy(Cell& cell);
 // Change the root's nested page tables (host-physical = guest-physical).
 Result<void> arch_root_map(uint64_t phys, uint64_t size, uint64_t mem_flags);
 Result<void> arch_root_unmap(uint64_t phys, uint64_t size);
+// Let the root access ports [base, base + length) directly, or not.
+void arch_root_ports(uint16_t base, uint16_t length, bool allowed);
 // Interrupt `target` so that it leaves its guest and serves its request.
 void arch_send_nmi(PerCpu& target);
 // This CPU's next VMRUN flushes the TLB.

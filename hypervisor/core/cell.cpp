@@ -159,6 +159,13 @@ const bh_memory_region* root_region_of(uint64_t phys, uint64_t size) {
 // into the communication page.
 constexpr uint64_t root_writable_while_loading = BH_MEM_LOADABLE | BH_MEM_COMM_REGION;
 
+bool root_has_port(uint32_t port) {
+    for (const bh_pio_range& p : hypervisor().system.root().pio_ranges())
+        if (port >= p.base && port < static_cast<uint32_t>(p.base) + p.length)
+            return true;
+    return false;
+}
+
 Result<void> map_loadable_into_root(Cell& cell) {
     for (const bh_memory_region& r : cell.view.memory_regions())
         if (r.flags & root_writable_while_loading)
@@ -318,10 +325,12 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
         cell = Cell{};
         return to_errno(parked.error());
     }
-    // The cell's memory leaves the root.
+    // The cell's memory and ports leave the root.
     for (const bh_memory_region& r : view.memory_regions())
         if (!(r.flags & BH_MEM_ROOT_SHARED))
             (void)arch_root_unmap(r.phys_start, r.size);
+    for (const bh_pio_range& p : view.pio_ranges())
+        arch_root_ports(p.base, p.length, false);
     flush_root_tlbs(caller);
 
     cell.in_use = true;
@@ -432,6 +441,11 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id) {
             (void)arch_root_map(r.phys_start, r.size, root->flags);
     }
     flush_root_tlbs(caller);
+    // Ports go back to the root where its config gives them to it.
+    for (const bh_pio_range& p : cell->view.pio_ranges())
+        for (uint32_t port = p.base; port < static_cast<uint32_t>(p.base) + p.length; ++port)
+            if (root_has_port(port))
+                arch_root_ports(static_cast<uint16_t>(port), 1, true);
 
     // Its CPUs belong to the root again and wait for Linux's INIT/SIPI.
     for_each_cpu_of(*cell, [&](PerCpu& cpu) {

@@ -561,6 +561,10 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
 
     for (size_t i = 0; i < cell.pio_ranges().size(); ++i) {
         const bh_pio_range& p = cell.pio_ranges()[i];
+        if (sys.debug_console.type == BH_CONSOLE_UART_PIO &&
+            Interval{p.base, p.length}.overlaps({sys.debug_console.address, 8}))
+            return diag.fail(Errc::inval, "pio_ranges[{}]: ports [{}, +{}) include the hypervisor's console UART {}",
+                             i, hex(p.base), p.length, hex(sys.debug_console.address));
         for (const CellView& other : others)
             for (const bh_pio_range& o : other.pio_ranges())
                 if (Interval{p.base, p.length}.overlaps({o.base, o.length}))

@@ -688,6 +688,17 @@ Result<void> arch_root_map(uint64_t phys, uint64_t size, uint64_t mem_flags) {
 
 Result<void> arch_root_unmap(uint64_t phys, uint64_t size) { return arch.root_npt.unmap(phys, size); }
 
+void arch_root_ports(uint16_t base, uint16_t length, bool allowed) {
+    for (uint32_t port = base; port < static_cast<uint32_t>(base) + length; ++port) {
+        auto bit = static_cast<uint8_t>(1u << (port % 8));
+        // Root CPUs read the bitmap at every I/O instruction: no flush.
+        if (allowed)
+            __atomic_and_fetch(&arch.iopm[port / 8], static_cast<uint8_t>(~bit), __ATOMIC_RELEASE);
+        else
+            __atomic_or_fetch(&arch.iopm[port / 8], bit, __ATOMIC_RELEASE);
+    }
+}
+
 void arch_send_nmi(PerCpu& target) { x86::apic::send_nmi(target.apic_id); }
 
 void arch_request_tlb_flush(PerCpu& cpu) { Vmcb(cpu.vmcb).at<uint8_t>(off::tlb_control) = svm::tlb_flush_all; }
