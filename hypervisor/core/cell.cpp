@@ -22,7 +22,6 @@ namespace {
 constexpr uint64_t page_size = 4096;
 
 constinit Cell cells[max_cells];
-SpinLock management_lock;
 
 // Guest CPUs run between the NMIs of a request; a CPU that has not answered
 // after this long is broken (or its guest holds NMIs blocked forever).
@@ -116,6 +115,26 @@ bool root_owns_ram(uint64_t gpa, uint64_t size) {
                     return false;
     return true;
 }
+
+// The management lock, taken by root CPUs in hypercalls. While one waits
+// for it (GIF=0: NMIs held), it still answers the holder's requests, or the
+// holder's TLB flush of every root CPU would wait for it in vain.
+class [[nodiscard]] ManagementGuard {
+public:
+    explicit ManagementGuard(PerCpu& cpu) {
+        while (__atomic_exchange_n(&locked_, 1, __ATOMIC_ACQUIRE) != 0) {
+            if (__atomic_load_n(&cpu.request_seq, __ATOMIC_ACQUIRE) != cpu.done_seq)
+                serve_cpu_request(cpu);
+            __builtin_ia32_pause();
+        }
+    }
+    ~ManagementGuard() { __atomic_store_n(&locked_, 0, __ATOMIC_RELEASE); }
+    ManagementGuard(const ManagementGuard&) = delete;
+    ManagementGuard& operator=(const ManagementGuard&) = delete;
+
+private:
+    static inline int locked_ = 0;
+};
 
 Result<Cell*> managed_cell(uint64_t id) {
     Cell* cell = cell_by_id(static_cast<uint32_t>(id));
@@ -248,7 +267,7 @@ bool cell_translate(const Cell& cell, uint64_t gpa, uint64_t size, uint64_t requ
 
 int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
     Hypervisor& hv = hypervisor();
-    LockGuard guard(management_lock);
+    ManagementGuard guard(caller);
 
     if (size < sizeof(bh_cell_desc) || size > BH_CONFIG_MAX_SIZE || !root_owns_ram(config_gpa, size)) {
         console::print("cell create: config [{}, +{}) is not root memory of a valid size", hex(config_gpa), size);
@@ -320,6 +339,12 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
             parked = request_cpu(cpu, CpuRequest::park, nullptr, 0, true);
     });
     if (!parked.ok()) {
+        // The CPUs already taken wait for Linux, which brings them back
+        // online with INIT/SIPI when the driver undoes the create.
+        for_each_cpu_of(cell, [&](PerCpu& cpu) {
+            if (cpu.parked)
+                cpu.wait_for_sipi = true;
+        });
         arch_cell_destroy(cell);
         hv.pool.free(*copy, pages);
         cell = Cell{};
@@ -341,7 +366,7 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
 }
 
 int64_t cell_set_loadable(PerCpu& caller, uint64_t id) {
-    LockGuard guard(management_lock);
+    ManagementGuard guard(caller);
     Cell* cell = BH_TRY_ERRNO(managed_cell(id));
     if (locked_by_cell(*cell))
         return to_errno(Errc::busy);
@@ -361,7 +386,7 @@ int64_t cell_set_loadable(PerCpu& caller, uint64_t id) {
 }
 
 int64_t cell_start(PerCpu& caller, uint64_t id) {
-    LockGuard guard(management_lock);
+    ManagementGuard guard(caller);
     Cell* cell = BH_TRY_ERRNO(managed_cell(id));
     if (locked_by_cell(*cell))
         return to_errno(Errc::busy);
@@ -405,7 +430,7 @@ int64_t cell_start(PerCpu& caller, uint64_t id) {
 }
 
 int64_t cell_shutdown(PerCpu& caller, uint64_t id) {
-    LockGuard guard(management_lock);
+    ManagementGuard guard(caller);
     Cell* cell = BH_TRY_ERRNO(managed_cell(id));
     if (locked_by_cell(*cell)) {
         console::print("cell \"{}\" is locked: shutdown refused", cell->view.name());
@@ -421,7 +446,7 @@ int64_t cell_shutdown(PerCpu& caller, uint64_t id) {
 }
 
 int64_t cell_destroy(PerCpu& caller, uint64_t id) {
-    LockGuard guard(management_lock);
+    ManagementGuard guard(caller);
     Cell* cell = BH_TRY_ERRNO(managed_cell(id));
     if (locked_by_cell(*cell)) {
         console::print("cell \"{}\" is locked: destroy refused", cell->view.name());
