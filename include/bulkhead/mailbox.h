@@ -27,8 +27,8 @@
  *
  * with slot_stride = 64 + slot_size rounded up to 128, so that every slot
  * header shares an aligned 128-byte pair with the first line of its payload
- * (x86 cores fetch the other line of such a pair along with a missed one: a
- * small message then costs one cache-to-cache transfer, not two in a row).
+ * (x86 cores may fetch the other line of such a pair along with a missed
+ * one; Documentation/performance.md found no effect on the host it measured).
  * section_size is rounded up to whole pages. Because each section has exactly
  * one writer, the hypervisor can map a side's section read-only into the
  * peer (as Jailhouse's ivshmem 2.0 does with output sections); the protocol

@@ -81,7 +81,12 @@ Result<void> format_channel(MutableBytes region, Geometry geometry);
 struct EndpointOptions {
     uint32_t slot_size = 0;         // B; 0: the build's default
     uint32_t slot_count = 1;        // R; 1: Quest-V single slot, > 1: ring
-    Doorbell* doorbell = nullptr;   // null: wait by busy polling
+    // With a doorbell the endpoint sleeps while it waits and rings the peer
+    // when the peer asked; without, it busy-polls and never rings. A side
+    // that sleeps relies on its peer to ring: give both endpoints of a
+    // channel a doorbell, or neither (a sleeper whose peer never rings
+    // still returns, at its deadline at the latest).
+    Doorbell* doorbell = nullptr;
 };
 
 enum class SlotProgress : uint8_t { partial, complete };
