@@ -20,3 +20,10 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     ${CMAKE_CURRENT_LIST_DIR}/mailbox_receiver.cpp ${BH_IPC_SOURCES})
   target_include_directories(mailbox_receiver_fuzz PRIVATE ${BH_IPC_DIR}/..)
 endif()
+
+if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # With gcc building the tree, the run script builds the fuzzer with clang
+  # and runs a fixed, seeded number of inputs, so make check fuzzes too.
+  add_test(NAME mailbox_receiver_fuzz COMMAND ${CMAKE_CURRENT_LIST_DIR}/run.sh)
+  set_tests_properties(mailbox_receiver_fuzz PROPERTIES ENVIRONMENT "RUNS=50000;FUZZ_SEED=1")
+endif()
