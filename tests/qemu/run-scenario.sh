@@ -3,9 +3,14 @@
 #
 #   tests/qemu/run-scenario.sh [options] NAME|PATH/TO/SCENARIO.sh
 #
-# NAME is tests/qemu/scenarios/NAME.sh. The scenario's leading comment block
-# may set (see README.md): timeout, cpu, smp, mem, machine, append, qemu,
-# variants, variant-qemu, hvlog, allow-taint.
+# NAME is tests/qemu/scenarios/NAME.sh (with --bench: tests/qemu/bench/NAME.sh).
+# The scenario's leading comment block may set (see README.md): timeout, cpu,
+# smp, mem, machine, memmap, append, qemu, variants, variant-qemu,
+# variant-append, variant-memmap, hvlog, host-check, allow-taint.
+# Lines the guest prints as "@@BENCH@@ TEXT" (benchmark figures) are kept in
+# LOGDIR/bench.txt and shown as "# TEXT" after the run's results.
+# Options:
+#   --bench        NAME is a benchmark, tests/qemu/bench/NAME.sh (make bench)
 # Options (for scripts/check.sh, which
 # nests scenarios into its own KTAP document):
 #   --num N        number of this scenario's result line (default 1)
@@ -35,25 +40,29 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
 
-num=1 indent="" header=1 result_file="" args=()
+num=1 indent="" header=1 result_file="" bench=0 args=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--num) num=$2; shift 2 ;;
 	--indent) indent=$2; shift 2 ;;
 	--no-header) header=0; shift ;;
 	--result) result_file=$2; shift 2 ;;
+	--bench) bench=1; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	--) shift; args+=("$@"); break ;;
 	-*) echo "$0: unknown option $1" >&2; exit 2 ;;
 	*) args+=("$1"); shift ;;
 	esac
 done
-[[ ${#args[@]} -eq 1 ]] || { echo "usage: $0 [--num N] [--indent STR] [--no-header] [--result FILE] NAME" >&2; exit 2; }
+[[ ${#args[@]} -eq 1 ]] || { echo "usage: $0 [--bench] [--num N] [--indent STR] [--no-header] [--result FILE] NAME" >&2; exit 2; }
 
 arg=${args[0]}
 if [[ $arg == */* || $arg == *.sh ]]; then
 	script=$arg
 	name=$(basename "$arg" .sh)
+elif ((bench)); then
+	script=$here/bench/$arg.sh
+	name=$arg
 else
 	script=$here/scenarios/$arg.sh
 	name=$arg
@@ -70,9 +79,9 @@ kernel=${BH_KERNEL:-$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' 2>/dev/null
 
 # --- scenario header ---------------------------------------------------------
 opt_timeout=180 opt_cpu=max opt_smp=4 opt_mem=1G opt_append="" opt_variants=""
-opt_qemu="" opt_machine=q35 opt_allow_taint=0 opt_host_check=""
+opt_qemu="" opt_machine=q35 opt_allow_taint=0 opt_host_check="" opt_memmap='64M$0x3b000000'
 hvlog_patterns=()
-declare -A variant_qemu=()
+declare -A variant_qemu=() variant_append=() variant_memmap=()
 while IFS= read -r line; do
 	[[ $line == '#!'* || -z ${line//[[:space:]]/} ]] && continue
 	[[ $line == '#'* ]] || break
@@ -87,12 +96,19 @@ while IFS= read -r line; do
 		variants) opt_variants=$val ;;
 		qemu) opt_qemu+=" $val" ;;
 		machine) opt_machine=$val ;;
+		memmap) opt_memmap=$val ;;
 		allow-taint) opt_allow_taint=$val ;;
 		hvlog) hvlog_patterns+=("$val") ;;
 		host-check) opt_host_check=$val ;;
 		variant-qemu)
 			[[ $val =~ ^([A-Za-z0-9_-]+)[[:space:]]+(.*)$ ]] &&
 				variant_qemu[${BASH_REMATCH[1]}]+=" ${BASH_REMATCH[2]}" ;;
+		variant-append)
+			[[ $val =~ ^([A-Za-z0-9_-]+)[[:space:]]+(.*)$ ]] &&
+				variant_append[${BASH_REMATCH[1]}]+=" ${BASH_REMATCH[2]}" ;;
+		variant-memmap)
+			[[ $val =~ ^([A-Za-z0-9_-]+)[[:space:]]+([^[:space:]]+)$ ]] &&
+				variant_memmap[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]} ;;
 		esac
 	fi
 done <"$script"
@@ -113,23 +129,25 @@ taint_letters() {
 	printf '%s' "${s:-none}"
 }
 
-# run_variant LABEL VARIANT CPU LOGDIR INDENT NUM [EXTRA_QEMU_ARGS]
+# run_variant LABEL VARIANT CPU LOGDIR INDENT NUM [EXTRA_QEMU_ARGS [EXTRA_APPEND [MEMMAP]]]
 # Boots QEMU once, parses the console log and prints a nested KTAP subtest
 # (results + one harness result) at INDENT+4, then "ok|not ok NUM LABEL" at
-# INDENT. Updates passed/failed/skipped; returns 0 if the run passed.
+# INDENT. MEMMAP is the reservation (default the scenario's; "none": no
+# memmap= at all). Updates passed/failed/skipped; returns 0 if the run passed.
 run_variant() {
-	local label=$1 variant=$2 cpu=$3 dir=$4 ind=$5 n=$6 vqemu=${7:-}
+	local label=$1 variant=$2 cpu=$3 dir=$4 ind=$5 n=$6 vqemu=${7:-} vappend=${8:-} memmap=${9:-$opt_memmap}
 	local sub="$ind    "
 	mkdir -p "$dir"
 	local con=$dir/console.log hv=$dir/hypervisor.log
-	rm -f "$con" "$hv" "$dir/dmesg.log" "$dir/qemu.cmd" "$dir/qemu.stderr"
+	rm -f "$con" "$hv" "$dir/dmesg.log" "$dir/qemu.cmd" "$dir/qemu.stderr" "$dir/bench.txt"
 	: >"$hv"
 
 	local reason="" kver
 	kver=$(basename "$kernel")
 	kver=${kver#vmlinuz-}
-	local append="console=ttyS0,115200 quiet loglevel=3 panic=-1 memmap=64M\$0x3b000000"
-	append+=" bh_scenario=$name bh_variant=${variant:-default} bh_cpu=$cpu bh_smp=$opt_smp bh_kver=$kver${opt_append}"
+	local append="console=ttyS0,115200 quiet loglevel=3 panic=-1"
+	[[ $memmap != none ]] && append+=" memmap=$memmap"
+	append+=" bh_scenario=$name bh_variant=${variant:-default} bh_cpu=$cpu bh_smp=$opt_smp bh_kver=$kver${opt_append}${vappend}"
 	local -a cmd=(
 		"$qemu" -accel tcg -machine "$opt_machine" -cpu "$cpu" -smp "$opt_smp" -m "$opt_mem"
 		-nodefaults -nographic -no-reboot -nic none
@@ -206,6 +224,8 @@ run_variant() {
 				fi
 			elif [[ $line == *'@@DMESG@@ '* ]]; then
 				printf '%s\n' "${line#*@@DMESG@@ }" >>"$dir/dmesg.log"
+			elif [[ $line == *'@@BENCH@@ '* ]]; then
+				printf '%s\n' "${line#*@@BENCH@@ }" >>"$dir/bench.txt"
 			elif [[ $line == *'@@BH@@ '* ]]; then
 				body=${line#*@@BH@@ }
 				case $body in
@@ -305,6 +325,10 @@ run_variant() {
 		emit "${sub}not ok $i (no result: the scenario stopped before reporting it)"
 		failed=$((failed + 1))
 	done
+	if [[ -s $dir/bench.txt ]]; then
+		emit "$sub# figures (${dir#"$src"/}/bench.txt):"
+		while IFS= read -r d; do emit "$sub#   $d"; done <"$dir/bench.txt"
+	fi
 	local timing="boot ${boot:-?}s, scenario end ${end:-?}s (guest uptime), wall ${wall}s"
 	local ok=0
 	if [[ ${#why[@]} -eq 0 ]]; then
@@ -332,6 +356,7 @@ run_variant() {
 
 # --- build the initramfs and run ------------------------------------------------
 logroot=$out_root/$name
+((bench)) && logroot=$out_root/bench/$name
 mkdir -p "$logroot" "$payload"
 initrd=$logroot/initramfs.cpio.gz
 
@@ -368,20 +393,22 @@ else
 	for v in "${variants[@]}"; do
 		k=$((k + 1))
 		# CPU[@TAG]: TAG's QEMU arguments come from "# variant-qemu: TAG ARGS".
-		vcpu=${v%%@*} vtag="" vq=""
+		vcpu=${v%%@*} vtag="" vq="" va="" vm=""
 		[[ $v == *@* ]] && vtag=${v#*@}
-		if [[ -n $vtag && -z ${variant_qemu[$vtag]:-} ]]; then
+		if [[ -n $vtag && -z ${variant_qemu[$vtag]:-}${variant_append[$vtag]:-}${variant_memmap[$vtag]:-} ]]; then
 			emit "        KTAP version 1"
 			emit "        # Subtest: $v"
 			emit "        1..1"
-			emit "        not ok 1 harness: no '# variant-qemu: $vtag ...' line for variant $v"
+			emit "        not ok 1 harness: no '# variant-qemu|variant-append|variant-memmap: $vtag ...' line for variant $v"
 			emit "    not ok $k $v"
 			failed=$((failed + 1))
 			status=1
 			continue
 		fi
-		[[ -n $vtag ]] && vq=${variant_qemu[$vtag]}
-		run_variant "$v" "$v" "$vcpu" "$logroot/${v//,/_}" "    " "$k" "$vq" || status=1
+		if [[ -n $vtag ]]; then
+			vq=${variant_qemu[$vtag]:-} va=${variant_append[$vtag]:-} vm=${variant_memmap[$vtag]:-}
+		fi
+		run_variant "$v" "$v" "$vcpu" "$logroot/${v//,/_}" "    " "$k" "$vq" "$va" "$vm" || status=1
 	done
 	emit "$([[ $status -eq 0 ]] && echo ok || echo not ok) $num $name"
 fi
