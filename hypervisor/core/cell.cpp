@@ -208,6 +208,18 @@ void flush_root_tlbs(PerCpu& caller) {
     }
 }
 
+// The common first step of load, start, shutdown and destroy: the cell,
+// unless it declared itself locked, with its CPUs parked.
+Result<Cell*> stop_cell(uint64_t id, const char* operation) {
+    Cell* cell = BH_TRY(managed_cell(id));
+    if (locked_by_cell(*cell)) {
+        console::print("cell \"{}\" is locked: {} refused", cell->view.name(), operation);
+        return Errc::busy;
+    }
+    BH_TRY(park_cpus(*cell));
+    return cell;
+}
+
 }  // namespace
 
 Cell& root_cell() {
@@ -367,11 +379,7 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
 
 int64_t cell_set_loadable(PerCpu& caller, uint64_t id) {
     ManagementGuard guard(caller);
-    Cell* cell = BH_TRY_ERRNO(managed_cell(id));
-    if (locked_by_cell(*cell))
-        return to_errno(Errc::busy);
-    if (auto r = park_cpus(*cell); !r.ok())
-        return to_errno(r.error());
+    Cell* cell = BH_TRY_ERRNO(stop_cell(id, "load"));
     if (!cell->loadable) {
         if (auto r = map_loadable_into_root(*cell); !r.ok()) {
             unmap_loadable_from_root(*cell);
@@ -381,17 +389,12 @@ int64_t cell_set_loadable(PerCpu& caller, uint64_t id) {
     }
     if (cell->state != BH_CELL_STATE_FAILED)
         cell->state = BH_CELL_STATE_SHUT_DOWN;
-    (void)caller;
     return 0;
 }
 
 int64_t cell_start(PerCpu& caller, uint64_t id) {
     ManagementGuard guard(caller);
-    Cell* cell = BH_TRY_ERRNO(managed_cell(id));
-    if (locked_by_cell(*cell))
-        return to_errno(Errc::busy);
-    if (auto r = park_cpus(*cell); !r.ok())
-        return to_errno(r.error());
+    Cell* cell = BH_TRY_ERRNO(stop_cell(id, "start"));
     if (cell->loadable) {
         unmap_loadable_from_root(*cell);
         flush_root_tlbs(caller);
@@ -431,29 +434,16 @@ int64_t cell_start(PerCpu& caller, uint64_t id) {
 
 int64_t cell_shutdown(PerCpu& caller, uint64_t id) {
     ManagementGuard guard(caller);
-    Cell* cell = BH_TRY_ERRNO(managed_cell(id));
-    if (locked_by_cell(*cell)) {
-        console::print("cell \"{}\" is locked: shutdown refused", cell->view.name());
-        return to_errno(Errc::busy);
-    }
-    if (auto r = park_cpus(*cell); !r.ok())
-        return to_errno(r.error());
+    Cell* cell = BH_TRY_ERRNO(stop_cell(id, "shutdown"));
     if (cell->state != BH_CELL_STATE_FAILED)
         cell->state = BH_CELL_STATE_SHUT_DOWN;
-    (void)caller;
     console::print("cell \"{}\" shut down", cell->view.name());
     return 0;
 }
 
 int64_t cell_destroy(PerCpu& caller, uint64_t id) {
     ManagementGuard guard(caller);
-    Cell* cell = BH_TRY_ERRNO(managed_cell(id));
-    if (locked_by_cell(*cell)) {
-        console::print("cell \"{}\" is locked: destroy refused", cell->view.name());
-        return to_errno(Errc::busy);
-    }
-    if (auto r = park_cpus(*cell); !r.ok())
-        return to_errno(r.error());
+    Cell* cell = BH_TRY_ERRNO(stop_cell(id, "destroy"));
     if (cell->loadable)
         unmap_loadable_from_root(*cell);
 
