@@ -20,6 +20,12 @@
  *   own      the root's own IPIs still work: a function call on every other
  *            online CPU (smp_call_function) and an NMI to each of them, seen
  *            by an NMI handler; none may count as blocked.
+ *   decode   xAPIC only (prints "skipped" in x2APIC mode): the hypervisor's
+ *            decoder on real code -- a TPR write by an instruction that
+ *            straddles a page boundary (emulated: one xAPIC exit, TPR as
+ *            written), then an XCHG with the TPR, which the decoder refuses:
+ *            the hypervisor injects #GP, caught here by an exception-table
+ *            fixup, and the TPR is unchanged.
  *
  * Init returns 0 on success (rmmod before the next action: busybox insmod
  * runs init a second time when it fails) and -EIO with a reason in the
@@ -34,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
+#include <asm/asm.h>
 #include <asm/irq_vectors.h>
 #include <asm/nmi.h>
 #include <asm/smp.h>
@@ -42,7 +49,7 @@
 
 static char *action = "";
 module_param(action, charp, 0444);
-MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own");
+MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode");
 static unsigned int cpu = 3;
 module_param(cpu, uint, 0444);
 MODULE_PARM_DESC(cpu, "target CPU of init/nmi/fixed (offline, not the root's)");
@@ -124,6 +131,72 @@ static int probe_foreign_ipi(const char *what)
 	return 0;
 }
 
+/*
+ * root_probe_cross_write(addr, value): `mov %esi,(%rdi)` (89 37) at the last
+ * byte of a page, so that its second byte is on the next page.
+ */
+void root_probe_cross_write(u32 *addr, u32 value);
+asm(".pushsection .text.root_probe_cross, \"ax\", @progbits\n"
+    ".balign 4096\n"
+    ".skip 4095, 0xcc\n"
+    ".globl root_probe_cross_write\n"
+    ".type root_probe_cross_write, @function\n"
+    "root_probe_cross_write:\n"
+    "movl %esi, (%rdi)\n"
+    "jmp __x86_return_thunk\n"
+    ".size root_probe_cross_write, . - root_probe_cross_write\n"
+    ".popsection\n");
+
+static int probe_decode(void)
+{
+	volatile u32 *tpr = (volatile u32 *)(APIC_BASE + APIC_TASKPRI);
+	unsigned long flags, where;
+	unsigned int self;
+	long before, after;
+	u32 old, now, swap = 0x10;
+	int faulted = 1;
+	u64 base;
+
+	rdmsrl(MSR_IA32_APICBASE, base);
+	if (base & X2APIC_ENABLE) {
+		pr_info("decode: x2APIC mode, the APIC page is not written: skipped\n");
+		return 0;
+	}
+	/* Hidden from gcc, which assumes functions are aligned. */
+	where = (unsigned long)root_probe_cross_write;
+	OPTIMIZER_HIDE_VAR(where);
+	if ((where & (PAGE_SIZE - 1)) != PAGE_SIZE - 1) {
+		pr_err("decode: the crossing instruction is at %px, not at a page's last byte\n",
+		       root_probe_cross_write);
+		return -EINVAL;
+	}
+	self = get_cpu();
+	local_irq_save(flags);
+	old = *tpr & 0xff;
+	before = hypercall(BH_HC_CPU_STATS, self, BH_STAT_XAPIC);
+	root_probe_cross_write((u32 *)tpr, old);
+	after = hypercall(BH_HC_CPU_STATS, self, BH_STAT_XAPIC);
+	now = *tpr & 0xff;
+	/* XCHG (87 /r): not a MOV, refused; the fixup skips the flag store. */
+	asm volatile("1: xchgl %[v], %[m]\n"
+		     "   movl $0, %[f]\n"
+		     "2:\n" _ASM_EXTABLE(1b, 2b)
+		     : [v] "+r"(swap), [m] "+m"(*tpr), [f] "+r"(faulted));
+	local_irq_restore(flags);
+	put_cpu();
+	if (after - before != 1 || now != old) {
+		pr_err("decode: page-crossing TPR write: %ld xAPIC exits, TPR %#x -> %#x\n", after - before,
+		       old, now);
+		return -EIO;
+	}
+	if (!faulted || (*tpr & 0xff) != old) {
+		pr_err("decode: XCHG with the TPR was not refused (TPR %#x, was %#x)\n", *tpr & 0xff, old);
+		return -EIO;
+	}
+	pr_info("decode: page-crossing MOV emulated, XCHG refused with #GP\n");
+	return 0;
+}
+
 static atomic_t calls;
 static atomic_t nmis;
 static cpumask_t nmi_expected;
@@ -196,6 +269,8 @@ static int __init root_probe_init(void)
 		err = probe_foreign_ipi(action);
 	else if (!strcmp(action, "own"))
 		err = probe_own_ipis();
+	else if (!strcmp(action, "decode"))
+		err = probe_decode();
 	else {
 		pr_err("unknown action '%s'\n", action);
 		err = -EINVAL;
