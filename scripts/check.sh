@@ -1,6 +1,6 @@
 #!/bin/bash
-# The body of `make check`: host unit tests, the QEMU harness self-test and
-# every QEMU scenario, reported as one KTAP document.
+# The body of `make check`: host unit tests, the QEMU harness self-test, the
+# inmates booted bare and every QEMU scenario, reported as one KTAP document.
 #
 #   scripts/check.sh [options] [SCENARIO...]
 #
@@ -12,15 +12,16 @@
 #   --no-unit         no unit tests at all
 #   --no-selftest     skip the harness self-test
 #   --quick-selftest  self-test without its QEMU boots (canned logs only)
-#   --no-qemu         no QEMU scenarios
+#   --no-bare         skip the bare inmate boots (tests/qemu/bare/tests.sh)
+#   --no-qemu         no QEMU scenarios (and no bare inmate boots)
 # Environment: CHECK_SCENARIOS (space separated, instead of arguments), and
 # everything run-scenario.sh and ktap.sh read (BH_PAYLOAD, BH_KERNEL,
 # BH_TIMEOUT_FACTOR, BH_CTEST_JOBS, ...).
 #
 # Output: KTAP version 1, "1..N" (N groups), one nested subtest per group,
 # then a final line exactly "P passed, F failed" counting leaf results (each
-# ctest test, each self-test case, each scenario result including the
-# harness verdict of every run). A copy goes to build/check/report.ktap.
+# ctest test, each self-test case, each bare inmate test, each scenario result
+# including the harness verdict of every run). A copy goes to build/check/report.ktap.
 # Exit status: 0 iff nothing failed.
 set -euo pipefail
 # Braces: bash reads the whole script before running it, so editing the file
@@ -30,7 +31,7 @@ set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 qemu_dir=$src/tests/qemu
 
-ctest_dirs=() gtests=() unit=1 selftest=1 selftest_args=() qemu=1 scenarios=()
+ctest_dirs=() gtests=() unit=1 selftest=1 selftest_args=() qemu=1 bare=1 scenarios=()
 ctest_default=1
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -39,6 +40,7 @@ while [[ $# -gt 0 ]]; do
 	--no-unit) unit=0; shift ;;
 	--no-selftest) selftest=0; shift ;;
 	--quick-selftest) selftest_args+=(--quick); shift ;;
+	--no-bare) bare=0; shift ;;
 	--no-qemu) qemu=0; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "$0: unknown option $1" >&2; exit 2 ;;
@@ -63,6 +65,9 @@ if ((unit)); then
 fi
 ((selftest)) && groups+=("$qemu_dir/selftest.sh ${selftest_args[*]}")
 if ((qemu)); then
+	# Inmates bare in QEMU (build/inmates/*.bin): seconds each, before the
+	# virtual PC scenarios.
+	((bare)) && groups+=("$qemu_dir/bare/tests.sh")
 	for s in "${scenarios[@]}"; do groups+=("$qemu_dir/run-scenario.sh $s"); done
 fi
 

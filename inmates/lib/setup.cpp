@@ -342,6 +342,8 @@ extern "C" [[noreturn]] void inmate_entry(uint32_t boot, uint32_t multiboot_info
     idt_init();
     detect();
     console_init(environment.in_cell);
+    if (!environment.in_cell)
+        console_write("\n", 1);  // the firmware's last line may lack its newline
     if (environment.in_cell)
         comm_init();
     else
@@ -376,7 +378,7 @@ extern "C" [[noreturn]] void inmate_entry(uint32_t boot, uint32_t multiboot_info
         print("inmate: booted in bulkhead cell {} ({}), {} of {} CPUs started\n", environment.cell_id,
               boot_name(environment.boot), cpus_started(), environment.num_cpus);
     else
-        print("\ninmate: booted bare ({}), image {}..{}\n", boot_name(environment.boot),
+        print("inmate: booted bare ({}), image {}..{}\n", boot_name(environment.boot),
               bh::hex(inmate_image_header.load_address),
               bh::hex(inmate_image_header.load_address + inmate_image_header.memory_size));
     print("inmate: console {}, APIC {} id {}, TSC {} kHz ({}), APIC timer {} kHz ({}){}\n", console_name(),
