@@ -63,7 +63,9 @@ void multiboot_args(uint32_t info_address) {
 
 void detect() {
     x86::Cpuid vendor = x86::cpuid(0);
-    environment.amd = vendor.ebx == 0x68747541 && vendor.edx == 0x69746e65 && vendor.ecx == 0x444d4163;  // AuthenticAMD
+    // VMCALL on Intel (VMX), VMMCALL everywhere else (AMD, Hygon: SVM).
+    bool intel = vendor.ebx == 0x756e6547 && vendor.edx == 0x49656e69 && vendor.ecx == 0x6c65746e;  // GenuineIntel
+    environment.amd = !intel;
     if (x86::cpuid(1).ecx & x86::cpuid1_ecx_hypervisor) {
         x86::Cpuid sig = x86::cpuid(BH_CPUID_LEAF);
         environment.in_cell = sig.ebx == BH_CPUID_SIG_EBX && sig.ecx == BH_CPUID_SIG_ECX && sig.edx == BH_CPUID_SIG_EDX;

@@ -47,7 +47,7 @@ enum class Boot : uint32_t {
 
 struct Environment {
     bool in_cell = false;  // CPUID 0x40000000 says "bulkhead"
-    bool amd = false;  // hypercalls are VMMCALL (AMD) or VMCALL (Intel)
+    bool amd = false;  // hypercalls are VMMCALL (not GenuineIntel) or VMCALL (Intel)
     Boot boot = Boot::cell;
     volatile bh_comm_page* comm = nullptr;  // valid communication page, or null
     uint32_t cell_id = 0;
