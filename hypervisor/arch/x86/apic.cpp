@@ -68,15 +68,18 @@ void send_physical(uint32_t apic_id, uint32_t low) {
 }
 
 // The CPUs of the cell that `sender` runs: those whose guest is the same
-// cell (the root's are the CPUs no cell took).
+// cell (the root's are the CPUs no cell took). Callers also require
+// apic_ready: only CPUs that entered the hypervisor count. Linux's CPU
+// numbers may have gaps (a CPU offline at enable), so the bound is
+// max_cpus, not the number of CPUs that entered.
 bool same_cell(const PerCpu& sender, uint32_t cpu) {
-    if (cpu >= hypervisor().online_cpus)
+    if (cpu >= kconfig::max_cpus)
         return false;
     return percpu(cpu).cell == sender.cell;
 }
 
 PerCpu* cpu_with_apic_id(uint32_t apic_id) {
-    for (uint32_t c = 0; c < hypervisor().online_cpus && c < kconfig::max_cpus; ++c)
+    for (uint32_t c = 0; c < kconfig::max_cpus; ++c)
         if (__atomic_load_n(&percpu(c).apic_ready, __ATOMIC_ACQUIRE) && percpu(c).apic_id == apic_id)
             return &percpu(c);
     return nullptr;
