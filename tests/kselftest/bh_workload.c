@@ -19,7 +19,8 @@
  *   fork    N times fork + exec of this (static) program doing nothing +
  *           wait.
  *   mmap    N times mmap 1 MiB anonymous, write every page, munmap.
- *           cpu/fork/mmap print
+ *   cpuid   N times CPUID leaf 0 (under the hypervisor: N VM exits).
+ *           cpu/fork/mmap/cpuid print
  *             MODE jobs=J n=N seconds=S result=<16 hex>
  *
  *   -j JOBS  parallel jobs, job k pinned to the k-th CPU this process may
@@ -30,6 +31,7 @@
  * Internal modes (exec'd by the above): child SEED KIB PATH, nop.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -291,9 +293,22 @@ static struct job_result job_mmap(const struct options *o)
 	return r;
 }
 
+static struct job_result job_cpuid(const struct options *o)
+{
+	struct job_result r = { 0, 0 };
+	unsigned int a, b, c, d;
+	long i;
+
+	for (i = 0; i < o->n; i++) {
+		__cpuid(0, a, b, c, d);
+		r.value += a ^ b ^ c ^ d;
+	}
+	return r;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: bh_workload verify|cpu|fork|mmap [-j JOBS] [-n N] [-s KIB]\n");
+	fprintf(stderr, "usage: bh_workload verify|cpu|fork|mmap|cpuid [-j JOBS] [-n N] [-s KIB]\n");
 	exit(2);
 }
 
@@ -330,7 +345,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(o.mode, "verify") && strcmp(o.mode, "cpu") && strcmp(o.mode, "fork") &&
-	    strcmp(o.mode, "mmap"))
+	    strcmp(o.mode, "mmap") && strcmp(o.mode, "cpuid"))
 		usage();
 	if (o.kib <= 0 || o.kib > 65536)
 		usage();
@@ -375,6 +390,8 @@ int main(int argc, char **argv)
 				r = job_cpu(&o, k);
 			else if (!strcmp(o.mode, "fork"))
 				r = job_fork(&o);
+			else if (!strcmp(o.mode, "cpuid"))
+				r = job_cpuid(&o);
 			else
 				r = job_mmap(&o);
 			if (write(pipes[k][1], &r, sizeof(r)) != sizeof(r))

@@ -40,14 +40,26 @@ cpu_n=150000
 fork_n=200
 mmap_n=150
 results=$KTAP_DIR/bench.results
+exits=$KTAP_DIR/bench.exits
 
 bench() { printf '@@BENCH@@ %s\n' "$*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
-# run STATE WORKLOAD: one timed run; appends "WORKLOAD STATE ROUND SECONDS".
+# pin_exits: VM exits of CPU $pin so far, "total xapic msr cpuid" (read
+# from CPU 0: each file read is a hypercall on the reading CPU).
+pin_exits() {
+	taskset -c 0 sh -c 'for r in total xapic msr cpuid; do read -r v <$1/vmexits_$r || v=0; printf "%s " $v; done' \
+		sh "$stats/cpu$pin"
+}
+
+# run STATE WORKLOAD: one timed run; appends "WORKLOAD STATE ROUND SECONDS"
+# to $results and, enabled, "WORKLOAD ROUND SECONDS TOTAL XAPIC MSR CPUID"
+# (the exits of CPU $pin during the run) to $exits.
 run() {
+	[ "$1" = enabled ] && _e0=$(pin_exits)
 	_out=$(taskset -c $pin /tests/bh_workload "$2" -j 1 -n "$(eval echo \$"$2"_n)" 2>&1 </dev/null)
 	_rc=$?
+	[ "$1" = enabled ] && _e1=$(pin_exits)
 	case $_out in
 	*seconds=*) _s=${_out#*seconds=}; _s=${_s%% *} ;;
 	*) _s="" ;;
@@ -58,7 +70,23 @@ run() {
 		return
 	fi
 	echo "$2 $1 $round $_s" >>"$results"
-	bench "round $round $1 $2: $_s s"
+	if [ "$1" = enabled ]; then
+		echo "$2 $round $_s $_e0 $_e1" |
+			awk '{ print $1, $2, $3, $8 - $4, $9 - $5, $10 - $6, $11 - $7 }' >>"$exits"
+		bench "round $round $1 $2: $_s s, CPU $pin exits $(tail -n 1 "$exits" | cut -d' ' -f4)"
+	else
+		bench "round $round $1 $2: $_s s"
+	fi
+}
+
+# cpuid_cost STATE: the best of 5 runs of 20000 CPUIDs on CPU $pin, in
+# microseconds per CPUID.
+cpuid_cost() {
+	set_state "$1"
+	for _i in 1 2 3 4 5; do
+		taskset -c $pin /tests/bh_workload cpuid -j 1 -n 20000 </dev/null
+	done | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' | sort -n | head -n 1 |
+		awk '{ printf "%.2f", $1 / 20000 * 1e6 }'
 }
 
 # set_state enabled|disabled: switch the hypervisor unless it is so already.
@@ -116,6 +144,7 @@ rates() {
 ktap_plan 4
 ktap_check "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 : >"$results"
+: >"$exits"
 clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 bench "root-overhead: $(uname -r), $ncpus CPUs, cpu ${bh_cpu:-?} (variant ${bh_variant:-default}), clocksource $clocksource, $rounds rounds"
 bench "workloads on CPU $pin: cpu -n $cpu_n, fork -n $fork_n, mmap -n $mmap_n (bh_workload)"
@@ -157,6 +186,25 @@ awk '
 				x, n, med, q[1], q[n], me, md, me / md, se / n, sd / n
 		}
 	}' "$results" | while IFS= read -r line; do bench "$line"; done
+# The cost of one VM exit round trip, from CPUID in user mode (natively a
+# TCG helper, enabled an intercept), and what the exits during the enabled
+# runs cost on CPU $pin at that price.
+native_us=$(cpuid_cost disabled)
+enabled_us=$(cpuid_cost enabled)
+set_state disabled
+exit_us=$(awk -v a="$native_us" -v b="$enabled_us" 'BEGIN { printf "%.2f", b - a }')
+bench "CPUID on CPU $pin: natively $native_us us, enabled $enabled_us us: one VM exit round trip costs about $exit_us us"
+awk -v cost="$exit_us" -v pin=$pin '
+	{ s[$1] += $3; e[$1] += $4; x[$1] += $5; m[$1] += $6; c[$1] += $7; n[$1]++ }
+	END {
+		split("cpu fork mmap", ws, " ")
+		for (i = 1; i <= 3; i++) {
+			w = ws[i]
+			if (!n[w] || s[w] <= 0) continue
+			printf "%-4s enabled: CPU %d exits %.0f/s (xapic %.0f, msr %.0f, cpuid %.0f); at %s us each: %.2f %% of the CPU\n",
+				w, pin, e[w] / s[w], x[w] / s[w], m[w] / s[w], c[w] / s[w], cost, e[w] / s[w] * cost / 1e4
+		}
+	}' "$exits" | while IFS= read -r line; do bench "$line"; done
 ktap_result "all interleaved runs completed ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s)" \
 	"$([ -s "$KTAP_DIR/bench.failed" ] && echo 1 || echo 0)"
 
