@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// The bulkhead RTOS in a cell: boot, a context-switch benchmark, then the
+// demonstration task set. Arguments (`bulkhead cell load ... --args`, or
+// the multiboot command line bare):
+//
+//   run=MS       run the task set this long, then report and exit (default
+//                3000; 0 = forever)
+//   trace=1      keep the execution trace and print it at the end
+//   margin=US    overrun margin added to every budget in the admission
+//                test (default 200)
+//   bench=N      yield round trips of the benchmark (default 500; 0 = none)
+//   scale=PCT    every period, budget and job length times PCT/100 (100)
+//   verbose=N    tasks report every N jobs (default 0: only start/end)
+//   mem=BYTES    RAM size (default: up to the communication page, 16 MiB)
+//
+// Output: see Documentation/rtos-kernel.md ("Output").
+#include <inmate/apic.h>
+#include <inmate/inmate.h>
+#include <inmate/time.h>
+
+#include "arch.h"
+#include "frames.h"
+#include "kernel.h"
+#include "klog.h"
+#include "trace.h"
+
+extern "C" {
+extern const uint8_t rtos_user_image[];
+extern const uint8_t rtos_user_image_end[];
+extern char __image_end[];
+}
+
+using namespace bh;
+using namespace bh::rtos;
+using inmate::frac;
+using inmate::print;
+
+namespace {
+
+constexpr Duration kMs = 1000000;
+
+// The demonstration task set (times in ms before scaling). Each task runs in
+// its own address space on its own VCPU with C and T as given; the task's
+// period is its VCPU's.
+struct TaskSpec {
+    const char* name;
+    uint64_t budget_us, period_us;
+    uint64_t work_us, sleep_us, work2_us;
+    uint64_t heavy_every, heavy_us;
+    const char* role;
+};
+
+constexpr TaskSpec task_set[] = {
+    {"ctrl", 2000, 10000, 1000, 0, 0, 0, 0, "periodic control loop"},
+    {"sensor", 4000, 20000, 1000, 4000, 1000, 0, 0, "blocks on a timer in the middle of each job"},
+    {"hog", 6000, 40000, 3000, 0, 0, 4, 8000, "every 4th job needs 8 ms: overruns its 6 ms budget"},
+    {"logger", 12000, 50000, 6000, 0, 0, 0, 0, "long periodic job, lowest priority"},
+};
+// One VCPU too many: U would be 0.95 (below 1, so a utilisation test would
+// let it in), but its worst-case response time exceeds its period, which
+// the exact analysis sees. Refused at creation.
+constexpr TaskSpec overload = {"extra", 8000, 50000, 4000, 0, 0, 0, 0, "would overload the cell"};
+
+struct Options {
+    uint64_t run_ms, margin_us, bench, scale, verbose;
+    bool trace;
+} opt;
+
+Vcpu* bench_vcpu;
+Vcpu* task_vcpus[sizeof(task_set) / sizeof(task_set[0])];
+uint32_t refused;
+uint64_t frames_before_bench;
+
+uint64_t scaled_ns(uint64_t us) { return us * 1000 * opt.scale / 100; }
+
+template <size_t N>
+void set_name(char (&out)[N], const char* in) {
+    size_t i = 0;
+    for (; i + 1 < N && in[i] != '\0'; ++i)
+        out[i] = in[i];
+    out[i] = '\0';
+}
+
+uint64_t user_image_size() { return static_cast<uint64_t>(rtos_user_image_end - rtos_user_image); }
+
+Result<void> start_bench() {
+    Refusal why{};
+    bench_vcpu = BH_TRY(kernel().create_vcpu("bench", 50 * kMs, 100 * kMs, &why));
+    Space* space = BH_TRY(kernel().create_space("bench", rtos_user_image, user_image_size()));
+    BH_TRY(kernel().bind(*space, *bench_vcpu));
+    abi::TaskArgs args{};
+    args.mode = abi::task_yield_bench;
+    args.iterations = opt.bench;
+    for (const char* name : {"ping", "pong"}) {
+        set_name(args.name, name);
+        BH_TRY(kernel().create_thread(*space, name, args, 0));
+    }
+    return success();
+}
+
+// The task set: admission of every VCPU (and the refusal of one more),
+// an address space and a periodic thread for each, all released together
+// at the time origin (the synchronous release, the worst case).
+void start_task_set() {
+    Kernel& k = kernel();
+    k.set_all_exited_hook(nullptr);
+    if (bench_vcpu != nullptr) {
+        if (auto r = k.destroy_vcpu(*bench_vcpu); !r.ok())
+            klog::line("rtos: bench VCPU not destroyed: {}", errc_name(r.error()));
+        bench_vcpu = nullptr;
+        klog::line("rtos: benchmark over, VCPU destroyed, address space freed: {} of {} frames free ({} before it)",
+                   frames().free_frames(), frames().total_frames(), frames_before_bench);
+    }
+    klog::line("rtos: admission test: exact response-time analysis, every budget + {} us overrun margin",
+               opt.margin_us);
+    for (size_t i = 0; i < sizeof(task_set) / sizeof(task_set[0]); ++i) {
+        const TaskSpec& t = task_set[i];
+        Refusal why{};
+        auto v = k.create_vcpu(t.name, scaled_ns(t.budget_us), scaled_ns(t.period_us), &why);
+        if (!v.ok()) {
+            klog::line("vcpu {} refused: {}: {}", t.name, errc_name(v.error()), why.reason);
+            continue;
+        }
+        task_vcpus[i] = *v;
+        klog::line("vcpu {} admitted: C {} us T {} us ({})", t.name, scaled_ns(t.budget_us) / 1000,
+                   scaled_ns(t.period_us) / 1000, t.role);
+    }
+    uint32_t before = k.vcpu_count();
+    Refusal why{};
+    auto extra = k.create_vcpu(overload.name, scaled_ns(overload.budget_us), scaled_ns(overload.period_us), &why);
+    if (extra.ok()) {
+        klog::line("rtos: ERROR: VCPU {} was admitted but overloads the cell", overload.name);
+    } else {
+        ++refused;
+        klog::line("vcpu {} refused: {}: {}", overload.name, errc_name(extra.error()), why.reason);
+        klog::line("rtos: refusal changed nothing: {} VCPUs before, {} after", before, k.vcpu_count());
+    }
+
+    // Address spaces first (copying images takes a while under emulation),
+    // then the threads, all released together at the time origin.
+    Space* spaces[sizeof(task_set) / sizeof(task_set[0])] = {};
+    for (size_t i = 0; i < sizeof(task_set) / sizeof(task_set[0]); ++i) {
+        const TaskSpec& t = task_set[i];
+        if (task_vcpus[i] == nullptr)
+            continue;
+        auto space = k.create_space(t.name, rtos_user_image, user_image_size());
+        if (!space.ok() || !k.bind(**space, *task_vcpus[i]).ok()) {
+            klog::line("rtos: ERROR: no address space for {}", t.name);
+            continue;
+        }
+        spaces[i] = *space;
+    }
+    Time origin = k.now() + 2 * kMs;
+    k.set_origin(origin);
+    for (size_t i = 0; i < sizeof(task_set) / sizeof(task_set[0]); ++i) {
+        const TaskSpec& t = task_set[i];
+        Vcpu* v = task_vcpus[i];
+        if (spaces[i] == nullptr)
+            continue;
+        abi::TaskArgs args{};
+        set_name(args.name, t.name);
+        args.mode = abi::task_periodic;
+        args.period_ns = v->period;
+        args.work_ns = scaled_ns(t.work_us);
+        args.sleep_ns = scaled_ns(t.sleep_us);
+        args.work2_ns = scaled_ns(t.work2_us);
+        args.heavy_every = t.heavy_every;
+        args.heavy_work_ns = scaled_ns(t.heavy_us);
+        args.verbose = opt.verbose;
+        if (auto thread = k.create_thread(*spaces[i], t.name, args, origin, true); !thread.ok()) {
+            klog::line("rtos: ERROR: no thread for {}: {}", t.name, errc_name(thread.error()));
+            continue;
+        }
+        klog::line("rtos: task {}: address space cr3 {} ({} frames), VCPU {}", t.name, hex(spaces[i]->as.cr3()),
+                   spaces[i]->as.frames_owned(), v->name);
+    }
+    if (opt.run_ms != 0)
+        k.set_end(origin + opt.run_ms * kMs, [] {
+            // Kernel context, interrupts off, nothing runs any more.
+            klog::drain();
+            Kernel& k = kernel();
+            uint64_t misses = 0;
+            for (uint32_t i = 0; i < k.vcpu_slots(); ++i) {
+                const Vcpu& v = k.vcpus()[i];
+                if (!v.in_use || !v.windows)
+                    continue;
+                const VcpuStats& s = v.stats;
+                misses += s.missed;
+                print("vcpu {} summary periods {} met {} overran {} missed {} max-consumed {} us budget {} us "
+                      "max-response {} us max-overrun {} us utilisation {}\n",
+                      v.name, s.periods, s.met, s.overran, s.missed, frac(s.max_consumed, 1000, 3),
+                      frac(v.budget, 1000, 3), frac(s.max_response, 1000, 3), frac(s.max_overrun, 1000, 3),
+                      frac(s.total * 1000 / (opt.run_ms * kMs + 1), 1000, 3));
+            }
+            const SwitchCost& same = k.switch_same_space();
+            const SwitchCost& cross = k.switch_cross_space();
+            print("rtos: thread switches in the kernel (entry to new frame, TSC cycles): same address space {} "
+                  "(min {} avg {} max {}), other address space {} (min {} avg {} max {})\n",
+                  same.count, same.count ? same.min : 0, same.count ? same.sum / same.count : 0, same.max,
+                  cross.count, cross.count ? cross.min : 0, cross.count ? cross.sum / cross.count : 0, cross.max);
+            print("rtos: {} timer interrupts, {} system calls, console lines dropped {}\n", k.timer_interrupts(),
+                  k.syscalls(), klog::dropped());
+            if (trace::enabled()) {
+                for (uint32_t i = 0; i < k.vcpu_slots(); ++i) {
+                    const Vcpu& v = k.vcpus()[i];
+                    if (v.in_use)
+                        print("trace vcpu {} {} {} {}\n", v.index, v.name, v.budget, v.period);
+                }
+                trace::print_all(k.origin());
+                print("trace end {} records {} dropped\n", trace::count(), trace::dropped());
+            }
+            print("rtos: done: {} ms, {} deadline misses, {} VCPU refused\n", opt.run_ms, misses, refused);
+        });
+}
+
+}  // namespace
+
+int inmate_main() {
+    opt.run_ms = inmate::arg_u64("run", 3000);
+    opt.trace = inmate::arg_u64("trace", 0) != 0;
+    opt.margin_us = inmate::arg_u64("margin", 200);
+    opt.bench = inmate::arg_u64("bench", 500);
+    opt.scale = inmate::arg_u64("scale", 100);
+    opt.verbose = inmate::arg_u64("verbose", 0);
+    if (opt.scale == 0)
+        opt.scale = 100;
+
+    // RAM: the cell's memory starts at 0 and ends where the communication
+    // page sits (the demo layout: 16 MiB, comm page right after it).
+    uint64_t ram_end = inmate::arg_u64("mem", inmate::image_header().comm_page);
+    uint64_t image_end = reinterpret_cast<uint64_t>(__image_end);
+    if (auto r = frames().init(ram_end); !r.ok() || image_end >= ram_end) {
+        print("rtos: RAM end {} unusable\n", hex(ram_end));
+        return 1;
+    }
+    frames().release_range(image_end, ram_end);
+    print("rtos: bulkhead RTOS, RAM {} MiB, image {}..{}, {} of {} frames free\n", ram_end >> 20,
+          hex(inmate::image_header().load_address), hex(image_end), frames().free_frames(), frames().total_frames());
+
+    auto log_buffer = frames().alloc_contiguous(32);  // 128 KiB of console queue
+    if (!log_buffer.ok()) {
+        print("rtos: no memory for the console queue\n");
+        return 1;
+    }
+    klog::init(reinterpret_cast<char*>(*log_buffer), 32 * kPageSize);
+    if (opt.trace) {
+        auto buffer = frames().alloc_contiguous(1024);  // 4 MiB: 131072 records
+        if (!buffer.ok()) {
+            print("rtos: no memory for the trace\n");
+            return 1;
+        }
+        trace::init(reinterpret_cast<void*>(*buffer), 1024 * kPageSize);
+    }
+
+    construct_kernel();
+    if (auto r = kernel().init(Kernel::Config{ram_end, opt.margin_us * 1000}); !r.ok()) {
+        print("rtos: kernel init failed: {}\n", errc_name(r.error()));
+        return 1;
+    }
+    const arch::Features& f = arch::features();
+    print("rtos: kernel page tables at {}, NX {}, global pages {}, SMEP {}, SMAP {}; LAPIC {} one-shot timer, TSC {} "
+          "kHz, APIC timer {} kHz\n",
+          hex(kernel_pml4()), f.nx, f.pge, f.smep, f.smap, inmate::apic::mode_name(), inmate::time::tsc_khz(),
+          inmate::apic::timer_khz());
+    print("rtos: task set for {} ms{}, scale {}%\n", opt.run_ms, opt.trace ? ", with trace" : "", opt.scale);
+
+    if (opt.bench != 0) {
+        frames_before_bench = frames().free_frames();
+        if (auto r = start_bench(); !r.ok()) {
+            print("rtos: benchmark not started: {}\n", errc_name(r.error()));
+            return 1;
+        }
+        kernel().set_all_exited_hook(start_task_set);
+    } else {
+        start_task_set();
+    }
+    kernel().run();
+}
