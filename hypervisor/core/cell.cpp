@@ -43,8 +43,8 @@ bool is_cell_cpu(const Cell& cell, uint32_t cpu) { return cell.view.has_cpu(cpu)
 
 template <typename Fn>
 void for_each_cpu_of(const Cell& cell, Fn fn) {
-    for (uint32_t cpu = 0; cpu < hypervisor().online_cpus && cpu < kconfig::max_cpus; ++cpu)
-        if (is_cell_cpu(cell, cpu))
+    for (uint32_t cpu = 0; cpu < kconfig::max_cpus; ++cpu)
+        if (cpu_entered(cpu) && is_cell_cpu(cell, cpu))
             fn(percpu(cpu));
 }
 
@@ -201,7 +201,9 @@ void unmap_loadable_from_root(Cell& cell) {
 // Every root CPU drops what its TLB knows of the root's nested tables.
 void flush_root_tlbs(PerCpu& caller) {
     arch_request_tlb_flush(caller);
-    for (uint32_t cpu = 0; cpu < hypervisor().online_cpus && cpu < kconfig::max_cpus; ++cpu) {
+    for (uint32_t cpu = 0; cpu < kconfig::max_cpus; ++cpu) {
+        if (!cpu_entered(cpu))
+            continue;
         PerCpu& other = percpu(cpu);
         if (&other != &caller && other.cell == nullptr && !other.parked)
             (void)request_cpu(other, CpuRequest::flush_tlb, nullptr, 0, true);
@@ -323,7 +325,7 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
     const config::CellView& view = *parsed;
     // Every CPU of the cell must be a CPU the hypervisor runs on.
     for (uint32_t cpu = 0; cpu < view.cpu_capacity(); ++cpu) {
-        if (view.has_cpu(cpu) && (cpu >= hv.online_cpus || percpu(cpu).cell != nullptr || &percpu(cpu) == &caller)) {
+        if (view.has_cpu(cpu) && (!cpu_entered(cpu) || percpu(cpu).cell != nullptr || &percpu(cpu) == &caller)) {
             console::print("cell create refused: \"{}\": CPU {} is not an idle root CPU", view.name(), cpu);
             hv.pool.free(*copy, pages);
             return to_errno(Errc::busy);

@@ -32,7 +32,7 @@ int64_t get_info(uint64_t which, uint64_t arg2) {
 int64_t cpu_stats(uint64_t cpu_id, uint64_t stat) {
     if (stat >= BH_STAT_COUNT)
         return to_errno(Errc::inval);
-    if (cpu_id >= kconfig::max_cpus || cpu_id >= hypervisor().online_cpus)
+    if (cpu_id >= kconfig::max_cpus || !cpu_entered(static_cast<uint32_t>(cpu_id)))
         return to_errno(Errc::noent);
     // Counters only grow; a torn read is impossible for aligned 64-bit loads.
     return static_cast<int64_t>(__atomic_load_n(&percpu(static_cast<uint32_t>(cpu_id)).stats[stat],
@@ -63,8 +63,8 @@ int64_t handle_hypercall(PerCpu& cpu, uint64_t code, uint64_t arg1, uint64_t arg
         // Every CPU must be the root's and running Linux: a CPU left in a
         // cell or parked would stay in memory the driver is about to free.
         bool parked = false;
-        for (uint32_t i = 0; i < hypervisor().online_cpus && i < kconfig::max_cpus; ++i)
-            parked = parked || percpu(i).parked || percpu(i).cell != nullptr;
+        for (uint32_t i = 0; i < kconfig::max_cpus; ++i)
+            parked = parked || (cpu_entered(i) && (percpu(i).parked || percpu(i).cell != nullptr));
         if (cells_exist() || parked) {
             console::print("CPU {}: disable refused: destroy all cells first", cpu.cpu_id);
             return to_errno(Errc::busy);

@@ -96,6 +96,12 @@ struct Hypervisor {
 Hypervisor& hypervisor();
 PerCpu& percpu(uint32_t cpu);
 
+// A CPU that entered the hypervisor. Linux CPU numbers may have gaps (a CPU
+// offline at enable), so the count of online CPUs is no bound on them.
+inline bool cpu_entered(uint32_t cpu) {
+    return cpu < kconfig::max_cpus && __atomic_load_n(&percpu(cpu).apic_ready, __ATOMIC_ACQUIRE);
+}
+
 // Translations within hypervisor memory.
 inline uint64_t virt_to_phys(const void* p) {
     return reinterpret_cast<uint64_t>(p) - hypervisor().virt_base + hypervisor().phys_base;
