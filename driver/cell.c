@@ -199,15 +199,56 @@ static void bh_release_regions(struct bh_cell *cell, unsigned int count)
 	}
 }
 
+/* The existing cell one of whose RAM regions overlaps [start, +size), if any. */
+static const struct bh_cell *bh_cell_with_ram(u64 start, u64 size, unsigned int *index)
+{
+	const struct bh_cell *other;
+	const struct bh_memory_region *r;
+	unsigned int i;
+
+	list_for_each_entry(other, &bh_cells, list) {
+		r = bh_cell_regions(other->config);
+		for (i = 0; i < other->config->num_memory_regions; i++) {
+			if (bh_region_is_ram(&r[i]) && start < r[i].phys_start + r[i].size &&
+			    r[i].phys_start < start + size) {
+				*index = i;
+				return other;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The existing cell that holds a CPU, if any. */
+static const struct bh_cell *bh_cell_with_cpu(unsigned int cpu)
+{
+	const struct bh_cell *other;
+
+	list_for_each_entry(other, &bh_cells, list)
+		if (cpumask_test_cpu(cpu, &other->cpus))
+			return other;
+	return NULL;
+}
+
 /* Cell RAM must be memory Linux does not use: reserved with memmap=. */
 static int bh_claim_regions(struct bh_request *req, struct bh_cell *cell)
 {
 	const struct bh_memory_region *r = bh_cell_regions(cell->config);
-	unsigned int i;
+	const struct bh_cell *other;
+	unsigned int i, j;
 
 	for (i = 0; i < cell->config->num_memory_regions; i++) {
 		if (!bh_region_is_ram(&r[i]))
 			continue;
+		other = bh_cell_with_ram(r[i].phys_start, r[i].size, &j);
+		if (other) {
+			bh_release_regions(cell, cell->claimed);
+			return bh_refuse(req, -EBUSY,
+					 "cell \"%s\": memory_regions[%u] [%#llx, +%#llx) overlaps memory of cell \"%s\" (its memory_regions[%u] [%#llx, +%#llx))",
+					 cell->name, i, r[i].phys_start, r[i].size, other->name, j,
+					 bh_cell_regions(other->config)[j].phys_start,
+					 bh_cell_regions(other->config)[j].size);
+		}
 		if (region_intersects(r[i].phys_start, r[i].size, IORESOURCE_SYSTEM_RAM,
 				      IORES_DESC_NONE) != REGION_DISJOINT) {
 			bh_release_regions(cell, cell->claimed);
@@ -233,6 +274,27 @@ static void bh_online_cpus(const struct cpumask *cpus)
 	for_each_cpu(cpu, cpus)
 		if (add_cpu(cpu))
 			pr_err("CPU %u did not come back to Linux\n", cpu);
+}
+
+/*
+ * After the hypervisor refused a cell, Linux brings the CPUs it gave up
+ * back with INIT/SIPI. The hypervisor only lets that through for CPUs a cell
+ * gave back (they wait for the SIPI in the hypervisor); a CPU that never
+ * left the root stays offline. Say so in the refusal, which the user sees.
+ */
+static void bh_note_stranded_cpus(struct bh_request *req, const struct cpumask *cpus)
+{
+	size_t len = strnlen(req->message, sizeof(req->message));
+	unsigned int cpu;
+
+	for_each_cpu(cpu, cpus) {
+		if (cpu_online(cpu))
+			continue;
+		pr_err("CPU %u stays offline: bring it back with 'echo 1 > /sys/devices/system/cpu/cpu%u/online' after 'bulkhead disable'\n",
+		       cpu, cpu);
+		len += scnprintf(req->message + len, sizeof(req->message) - len,
+				 "; CPU %u could not be given back to Linux", cpu);
+	}
 }
 
 static int bh_offline_cpus(struct bh_request *req, struct bh_cell *cell)
@@ -282,6 +344,11 @@ int bh_cell_create(struct bh_request *req, const void *config, size_t size)
 	for (cpu = 0; cpu < desc->cpu_set_size * 8; cpu++) {
 		if (!bh_cell_has_cpu(desc, cpu))
 			continue;
+		if (cpu < nr_cpu_ids && bh_cell_with_cpu(cpu)) {
+			err = bh_refuse(req, -EBUSY, "cell \"%s\": CPU %u is already used by cell \"%s\"",
+					cell->name, cpu, bh_cell_with_cpu(cpu)->name);
+			goto out_free;
+		}
 		if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
 			err = bh_refuse(req, -EINVAL, "cell \"%s\": CPU %u is not an online CPU of the root cell",
 					cell->name, cpu);
@@ -300,7 +367,10 @@ int bh_cell_create(struct bh_request *req, const void *config, size_t size)
 	if (id < 0) {
 		err = id;
 		bh_hypervisor_reason(req, "cell create", err);
+		WRITE_ONCE(bh_driver.cpus_changing, true);
 		bh_online_cpus(&cell->cpus);
+		WRITE_ONCE(bh_driver.cpus_changing, false);
+		bh_note_stranded_cpus(req, &cell->cpus);
 		goto out_release;
 	}
 	cell->id = id;
