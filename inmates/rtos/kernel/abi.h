@@ -47,8 +47,12 @@ inline constexpr uint64_t write_max = 240;
 // user programs use the small code model like the kernel.
 inline constexpr uint64_t user_base = 0x40000000;
 inline constexpr uint64_t user_top = 0x40200000;
+// Each thread of an address space has its own stack of user_stack_pages,
+// the first one below user_stack_top, the next ones below it, every one
+// with an unmapped guard page above it.
 inline constexpr uint64_t user_stack_pages = 4;
-inline constexpr uint64_t user_stack_top = user_top - 0x1000;  // one unmapped guard page above
+inline constexpr uint64_t user_stack_top = user_top - 0x1000;
+inline constexpr uint64_t user_stack_stride = (user_stack_pages + 1) * 0x1000;
 
 // --- user images ------------------------------------------------------------------
 // The first bytes of a user image (a flat binary linked at user_base).
@@ -65,6 +69,15 @@ struct ImageHeader {
 // --- what a task starts with (RDI points to it, at the top of its stack) --------
 inline constexpr uint64_t task_periodic = 0;  // the job loop below
 inline constexpr uint64_t task_yield_bench = 1;  // yield ping-pong: `iterations` round trips
+// Tries to break out of its address space or ring 3 and is killed for it;
+// `iterations` picks how (rogue_*).
+inline constexpr uint64_t task_rogue = 2;
+inline constexpr uint64_t rogue_read_kernel = 0;  // system call with a kernel pointer, then a load: #PF
+inline constexpr uint64_t rogue_write_text = 1;  // store into its own code: #PF
+inline constexpr uint64_t rogue_cli = 2;  // privileged instruction: #GP
+inline constexpr uint64_t rogue_sse = 3;  // SSE (no FPU state is kept for tasks): #UD
+inline constexpr uint64_t rogue_exec_stack = 4;  // jump into its stack (NX): #PF
+inline constexpr uint64_t rogue_count = 5;
 
 struct TaskArgs {
     char name[16];

@@ -50,6 +50,8 @@ extern char rtos_exception_stubs[];
 extern uint64_t rtos_kernel_stack_top;
 // C++ side of the entries: called with the frame on the kernel stack; they
 // may replace the frame's contents (that is how a thread switch happens).
-void rtos_syscall(inmate::Frame* frame);
+// rtos_syscall returns true when the caller returns to where it called,
+// with only RAX changed (the SYSRET path).
+bool rtos_syscall(inmate::Frame* frame);
 void rtos_exception(inmate::Frame* frame);
 }

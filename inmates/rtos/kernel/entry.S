@@ -7,7 +7,10 @@
  *
  *  - rtos_syscall_entry: SYSCALL from ring 3 (IF, TF, DF, AC are masked by
  *    SFMASK). SYSCALL leaves RSP alone, so the user RSP goes through a
- *    scratch word (one CPU per kernel) on the way to the kernel stack.
+ *    scratch word (one CPU per kernel) on the way to the kernel stack. When
+ *    the C++ side says the caller simply goes on (a call that changed
+ *    nothing about who runs), the way back is SYSRETQ; otherwise IRETQ
+ *    into whatever thread the frame now holds.
  *  - rtos_exception_stubs: vectors 0..31 (16 bytes each, like the library's
  *    stubs); the kernel points the exception gates it handles here.
  */
@@ -46,7 +49,29 @@ rtos_syscall_entry:
 	pushq	%r15
 	movq	%rsp, %rdi
 	call	rtos_syscall
-	jmp	frame_return
+	testb	%al, %al
+	jz	frame_return
+	/* The caller goes on where it called: SYSRETQ (RCX = RIP, R11 = RFLAGS). */
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp /* vector and error code */
+	movq	(%rsp), %rcx
+	movq	16(%rsp), %r11
+	movq	24(%rsp), %rsp
+	sysretq
 
 /* rtos_resume(frame): leave kernel context through a prepared frame. */
 	.globl	rtos_resume

@@ -287,8 +287,9 @@ Result<Thread*> Kernel::create_thread(Space& space, const char* name, const abi:
         }
     if (t == nullptr)
         return Errc::nomem;
-    // The arguments go to the top of the stack, 16-byte aligned.
-    uint64_t args_va = (abi::user_stack_top - sizeof(abi::TaskArgs)) & ~0xfull;
+    // A stack of its own; the arguments go to its top, 16-byte aligned.
+    uint64_t stack_top = BH_TRY(space.as.map_stack());
+    uint64_t args_va = (stack_top - sizeof(abi::TaskArgs)) & ~0xfull;
     uint64_t frame = space.as.frame_of(args_va & ~(kPageSize - 1));
     if (frame == 0 || (args_va & ~(kPageSize - 1)) != ((args_va + sizeof(args) - 1) & ~(kPageSize - 1)))
         return Errc::fault;
@@ -609,7 +610,7 @@ void Kernel::on_timer(Frame& f) {
     dispatch(f, t, entry_tsc);
 }
 
-void Kernel::on_syscall(Frame& f) {
+bool Kernel::on_syscall(Frame& f) {
     uint64_t entry_tsc = inmate::x86::rdtsc();
     ++syscalls_;
     Time t = now();
@@ -655,15 +656,16 @@ void Kernel::on_syscall(Frame& f) {
                    inmate::frac(th.cpu + (t - dispatched_at_), 1000, 3).text);
         end_thread(th, t);  // its slot may be reused at once (the all-exited hook)
         dispatch(f, t, entry_tsc);
-        return;
+        return false;
     }
     th.frame.rax = static_cast<uint64_t>(result);
     if (reschedule) {
         dispatch(f, t, entry_tsc);
-    } else {
-        f.rax = th.frame.rax;
-        f.rflags = th.frame.rflags;
+        return false;
     }
+    f.rax = th.frame.rax;
+    f.rflags = th.frame.rflags;
+    return true;
 }
 
 void Kernel::on_exception(Frame& f) {
@@ -730,5 +732,5 @@ int64_t Kernel::sys_get_time(Thread& t, uint64_t clock, Time now) {
 
 }  // namespace bh::rtos
 
-extern "C" void rtos_syscall(inmate::Frame* frame) { bh::rtos::kernel().on_syscall(*frame); }
+extern "C" bool rtos_syscall(inmate::Frame* frame) { return bh::rtos::kernel().on_syscall(*frame); }
 extern "C" void rtos_exception(inmate::Frame* frame) { bh::rtos::kernel().on_exception(*frame); }

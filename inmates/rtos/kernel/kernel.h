@@ -138,7 +138,8 @@ public:
     [[noreturn]] void run();
 
     // Entries (entry.S, the library's interrupt dispatch).
-    void on_syscall(inmate::Frame& f);
+    // True: the caller goes on (only f.rax changed); false: f was rewritten.
+    bool on_syscall(inmate::Frame& f);
     void on_timer(inmate::Frame& f);
     void on_exception(inmate::Frame& f);
 

@@ -170,9 +170,19 @@ Result<uint64_t> AddressSpace::load_image(const uint8_t* image, uint64_t size) {
             memcpy(reinterpret_cast<void*>(frame), image + (va - abi::user_base), n);
         }
     }
-    for (uint64_t va = stack_bottom; va < abi::user_stack_top; va += kPageSize)
-        BH_TRY(map_new(va, pte::write | nx_flag));
+    image_end_ = h.bss_end;
     return h.entry;
+}
+
+Result<uint64_t> AddressSpace::map_stack() {
+    uint64_t top = abi::user_stack_top - stacks_ * abi::user_stack_stride;
+    uint64_t bottom = top - abi::user_stack_pages * kPageSize;
+    if (image_end_ == 0 || bottom < image_end_ || bottom < abi::user_base)
+        return Errc::nospc;
+    for (uint64_t va = bottom; va < top; va += kPageSize)
+        BH_TRY(map_new(va, pte::write | nx_flag));
+    ++stacks_;
+    return top;
 }
 
 }  // namespace bh::rtos

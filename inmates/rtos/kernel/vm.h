@@ -49,9 +49,11 @@ public:
     // Maps a fresh zeroed frame at `va` (page-aligned, in the user window)
     // with `flags` (pte::write, nx_bit()); returns the frame.
     Result<uint64_t> map_new(uint64_t va, uint64_t flags);
-    // Loads a user image (abi::ImageHeader first) and a stack of
-    // abi::user_stack_pages below abi::user_stack_top. Returns the entry.
+    // Loads a user image (abi::ImageHeader first). Returns the entry.
     Result<uint64_t> load_image(const uint8_t* image, uint64_t size);
+    // Maps the next thread stack (abi::user_stack_stride below the previous
+    // one); returns its top. Errc::nospc when it would reach the image.
+    Result<uint64_t> map_stack();
 
     // Whether [va, va + length) is mapped user memory (writable if asked).
     bool user_range_ok(uint64_t va, uint64_t length, bool writable) const;
@@ -69,6 +71,8 @@ private:
     uint64_t pd_ = 0;
     uint64_t pt_ = 0;  // one page table: the user window is 2 MiB
     uint64_t frames_owned_ = 0;
+    uint64_t image_end_ = 0;  // bss end
+    uint32_t stacks_ = 0;
 };
 
 }  // namespace bh::rtos

@@ -125,7 +125,8 @@ def main():
         if m:
             trace_end = (int(m[1]), int(m[2]))
             continue
-        m = re.match(r"^rtos: \d+ timer interrupts, \d+ system calls, console lines dropped (\d+)$", line)
+        m = re.match(r"^rtos: \d+ timer interrupts \(\w+ one-shot\), \d+ system calls, console lines dropped (\d+)$",
+                     line)
         if m:
             dropped_lines = int(m[1])
             continue

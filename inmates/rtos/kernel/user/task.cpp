@@ -12,6 +12,8 @@
 
 using namespace bh::rtos;
 
+extern "C" char _start[];  // crt.S, in the read-only text
+
 namespace {
 
 // A line built in user memory, written with one system call.
@@ -61,6 +63,36 @@ int yield_bench(const abi::TaskArgs& a) {
     return 0;
 }
 
+// Each case must end in an exception that kills the thread; returning is a
+// failure the kernel reports (exit code 1).
+int rogue(const abi::TaskArgs& a) {
+    switch (a.iterations) {
+    case abi::rogue_read_kernel: {
+        const char* kernel_text = reinterpret_cast<const char*>(0x100000);
+        int64_t r = user::write(kernel_text, 16);
+        (Line() << "task " << a.name << ": write() of kernel memory returned " << (r < 0 ? "-" : "")
+                << static_cast<uint64_t>(r < 0 ? -r : r) << "\n")
+            .send();
+        return *reinterpret_cast<const volatile uint64_t*>(kernel_text) != 0;
+    }
+    case abi::rogue_write_text:
+        *reinterpret_cast<volatile uint8_t*>(_start) = 0xc3;
+        return 1;
+    case abi::rogue_cli:
+        asm volatile("cli");
+        return 1;
+    case abi::rogue_sse:
+        asm volatile("xorps %%xmm0, %%xmm0" ::: "memory");
+        return 1;
+    case abi::rogue_exec_stack: {
+        volatile uint8_t code[16] = {0xc3};  // ret
+        reinterpret_cast<void (*)()>(const_cast<uint8_t*>(code))();
+        return 1;
+    }
+    }
+    return 1;
+}
+
 }  // namespace
 
 // The compiler may call these (struct copies); user programs have no library.
@@ -83,6 +115,8 @@ extern "C" int task_main(const abi::TaskArgs* args) {
     const abi::TaskArgs a = *args;
     if (a.mode == abi::task_yield_bench)
         return yield_bench(a);
+    if (a.mode == abi::task_rogue)
+        return rogue(a);
     Line hello;
     hello << "task " << a.name << ": in user mode, own address space, period " << a.period_ns / 1000
           << " us, job " << a.work_ns / 1000 << " us";
