@@ -20,8 +20,9 @@
 //   oneshot   the next deadline is the previous one plus the period; the
 //             count is programmed from the TSC just before the write, so
 //             the latency includes that programming delay.
-// A tick whose expiry comes more than 1.5 periods after the previous one
-// counts the periods in between as missed.
+// Periodic mode: when the interrupt comes more than a period late, the
+// expiries in between coalesce into one interrupt; they count as missed and
+// the latency is measured from the first of them.
 #include <inmate/apic.h>
 #include <inmate/inmate.h>
 #include <inmate/time.h>
@@ -50,18 +51,9 @@ uint64_t tsc_per_count_num, tsc_per_count_den;  // TSC ticks per APIC count = nu
 Round round;
 volatile bool round_done;
 uint64_t next_deadline;  // oneshot, deadline: expiry of the coming tick
-uint64_t prev_expiry;
-bool have_prev;
+uint64_t prev_expiry;  // periodic: the last expiry served
 
-void record(uint64_t latency_tsc, uint64_t expiry) {
-    if (have_prev) {
-        uint64_t interval = expiry - prev_expiry;
-        if (interval > period_tsc + period_tsc / 2)
-            round.missed += (interval + period_tsc / 2) / period_tsc - 1;
-    }
-    prev_expiry = expiry;
-    have_prev = true;
-
+void record(uint64_t latency_tsc) {
     uint64_t ns = time::tsc_to_ns(latency_tsc);
     round.ticks++;
     round.sum_ns += ns;
@@ -83,17 +75,28 @@ void on_periodic(Frame&) {
     uint64_t entry = x86::rdtsc();
     uint32_t current = apic::timer_current();
     uint64_t after = x86::rdtsc();
-    // The count was sampled somewhere between `entry` and `after`.
+    // The count was sampled somewhere between `entry` and `after`: the last
+    // reload (= expiry) before that moment.
     uint64_t sampled = entry + (after - entry) / 2;
     uint64_t since_expiry = static_cast<uint64_t>(period_counts - current) * tsc_per_count_num / tsc_per_count_den;
     uint64_t expiry = sampled - since_expiry;
-    record(entry > expiry ? entry - expiry : 0, expiry);
+    if (expiry > entry)  // that reload came after our entry: we serve the one before
+        expiry -= period_tsc;
+    // Expiries since the previous tick beyond the first were coalesced into
+    // this interrupt (missed); the latency counts from the first of them.
+    uint64_t first = expiry;
+    uint64_t periods = (expiry - prev_expiry + period_tsc / 2) / period_tsc;
+    if (periods > 1) {
+        round.missed += periods - 1;
+        first = prev_expiry + period_tsc;
+    }
+    prev_expiry = expiry;
+    record(entry > first ? entry - first : 0);
 }
 
 void on_deadline(Frame&) {
     uint64_t entry = x86::rdtsc();
-    uint64_t expiry = next_deadline;
-    record(entry - expiry, expiry);
+    record(entry - next_deadline);
     if (round_done)
         return;
     next_deadline += period_tsc;
@@ -110,8 +113,7 @@ uint32_t counts_until(uint64_t deadline) {
 
 void on_oneshot(Frame&) {
     uint64_t entry = x86::rdtsc();
-    uint64_t expiry = next_deadline;
-    record(entry - expiry, expiry);
+    record(entry - next_deadline);
     if (round_done)
         return;
     next_deadline += period_tsc;
@@ -122,12 +124,12 @@ void run_round() {
     round = Round{};
     round.min_ns = ~0ull;
     round_done = false;
-    have_prev = false;
     x86::cli();
     switch (mode) {
     case apic::TimerMode::periodic:
         irq_set_handler(vector_timer, on_periodic);
         apic::timer_start(mode, vector_timer, period_counts);
+        prev_expiry = x86::rdtsc();  // the count starts now: expiry 0 of the grid
         break;
     case apic::TimerMode::deadline:
         irq_set_handler(vector_timer, on_deadline);
