@@ -78,12 +78,22 @@ std::vector<unsigned> parse_cpu_list(const std::string& list) {
     return cpus;
 }
 
+// A JSON string's contents (RFC 8259): quote, backslash and control
+// characters escaped; everything else as it is.
 std::string json_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '"' || c == '\\')
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
             out += '\\';
-        out += c;
+            out += c;
+        } else if (u < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof(esc), "\\u%04x", u);
+            out += esc;
+        } else {
+            out += c;
+        }
     }
     return out;
 }
@@ -98,7 +108,8 @@ int cmd_list(bool json) {
         std::cout << "[";
         for (size_t i = 0; i < cells.size(); ++i)
             std::cout << (i ? "," : "") << "{\"id\":" << cells[i].id << ",\"name\":\"" << json_escape(cells[i].name)
-                      << "\",\"state\":\"" << cells[i].state << "\",\"cpus\":\"" << cells[i].cpus
+                      << "\",\"state\":\"" << json_escape(cells[i].state) << "\",\"cpus\":\""
+                      << json_escape(cells[i].cpus)
                       << "\",\"reason\":\"" << json_escape(cells[i].reason) << "\"}";
         std::cout << "]\n";
         return exit_ok;
