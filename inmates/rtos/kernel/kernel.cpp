@@ -94,6 +94,11 @@ Time Kernel::now() const {
 
 void Kernel::arm_timer(Time at) {
     namespace apic = inmate::apic;
+    // Already armed for that instant (the usual case when only the thread
+    // changes): no APIC write, which in a cell in xAPIC mode is a VM exit.
+    if (at == armed_at_)
+        return;
+    armed_at_ = at;
     if (at == kNever) {
         apic::timer_set_count(0);
         return;
@@ -133,6 +138,7 @@ Result<void> Kernel::init(const Config& config) {
     inmate::irq_set_handler(inmate::vector_timer, [](Frame& f) { kernel().on_timer(f); });
     // One-shot mode on vector_timer, divide by 1, not counting yet.
     apic::timer_start(apic::TimerMode::oneshot, inmate::vector_timer, 0);
+    armed_at_ = kNever;
     tsc0_ = inmate::x86::rdtsc();
     return success();
 }
@@ -605,6 +611,7 @@ void Kernel::stop(Frame& f, Time now) {
 void Kernel::on_timer(Frame& f) {
     uint64_t entry_tsc = inmate::x86::rdtsc();
     ++timer_irqs_;
+    armed_at_ = kNever;  // a one-shot timer that fired is disarmed
     Time t = now();
     enter(f, t);
     dispatch(f, t, entry_tsc);

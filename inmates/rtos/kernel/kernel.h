@@ -195,6 +195,7 @@ private:
     Time expiry_ = kNever;
     Time accounted_to_ = 0;  // windows hold the running VCPU's time up to here
 
+    Time armed_at_ = kNever;  // what the one-shot timer is counting towards
     Duration margin_ = 0;
     Time origin_ = 0;
     Time end_ = kNever;

@@ -25,13 +25,13 @@
 # into their own code; CLI; SSE; a jump into their stack): each is killed
 # with the expected exception and the kernel goes on (hvlog patterns).
 #
-# Variants: the APIC modes, as in cell-lifecycle. max: the cell in xAPIC
-# mode (every timer and EOI write exits to the hypervisor); max@ir: x2APIC
-# (MSRs, no exits).
+# The cell runs in xAPIC mode (every timer and EOI write exits to the
+# hypervisor and is decoded). There is no x2APIC variant (max@ir, as in the
+# other cell scenarios): with -icount, QEMU 10's TCG stops with "Bad icount
+# read" at the first x2APIC timer MSR access, bare as well; the RTOS's
+# x2APIC path is run bare without -icount (Documentation/rtos-kernel.md).
 #
-# timeout: 900
-# variants: max max@ir
-# variant-qemu: ir -device intel-iommu,intremap=on,eim=on
+# timeout: 600
 # qemu: -icount shift=0,sleep=off
 # host-check: inmates/rtos/kernel/tools/check-trace.py
 # hvlog: \[rtos\] rtos: done: 3000 ms, 0 deadline misses, 1 VCPU refused
@@ -45,19 +45,16 @@
 
 bh=/sys/devices/bulkhead
 out=/tmp/rtos-console.txt
-# The @ir variants have an Intel IOMMU, whose registers the root needs.
-case ${bh_variant:-max} in
-*@ir) apic_mode=x2apic sys_cfg=/cells/tests/configs/driver/qemu-pc-iommu.cell ;;
-*) apic_mode=xapic sys_cfg=/cells/configs/x86/qemu-pc.cell ;;
-esac
+apic_mode=xapic
+sys_cfg=/cells/configs/x86/qemu-pc.cell
 
-# wait_until TENTHS CMD...: poll CMD every 0.1 s until it succeeds.
+# wait_until N CMD...: poll CMD every 0.5 s, N times, until it succeeds.
 wait_until() {
 	_n=$1
 	shift
 	while [ "$_n" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
+		sleep 0.5
 		_n=$((_n - 1))
 	done
 	"$@" >/dev/null 2>&1
@@ -70,7 +67,11 @@ ktap_check "cell create rtos" bulkhead cell create /cells/cells/rtos/rtos.cell
 ktap_expect_output "CPU 3 left Linux" '^0-2$' cat /sys/devices/system/cpu/online
 ktap_check "cell load rtos.bin" bulkhead cell load rtos /inmates/rtos.bin --args "run=3000 trace=1"
 ktap_check "cell start" bulkhead cell start rtos
-wait_until 3000 grep -q 'rtos: done' "$bh/console"
+# The root stays idle while the task set runs: under -icount its CPUs share
+# QEMU's one TCG thread with the cell's, so the root's work would show in
+# the cell as time lost. Then poll, gently.
+sleep 5
+wait_until 600 grep -q 'rtos: done' "$bh/console"
 ktap_result "the task set ran for 3 s and reported" $?
 bulkhead console >"$out" 2>&1
 ktap_diag_file "$out" 30
