@@ -164,12 +164,19 @@ ssize_t bh_console_read(char *out, size_t size)
 	return bh_console_copy(bh_driver.console, out, size);
 }
 
-/* After a failed entry: the hypervisor explained itself in its console. */
-static void bh_log_console(void *virt)
+/*
+ * After a failed entry: the hypervisor explained itself in its console. Copy
+ * it to the kernel log, and its first reason (the first line naming a CPU,
+ * without the CPU, else the last line) to `reason`; every CPU's line is in
+ * the kernel log.
+ */
+static void bh_log_console(void *virt, char *reason, size_t reason_size)
 {
 	const struct bh_image_header *hdr = virt;
 	char *text, *line, *cursor;
+	bool have_cpu_line = false;
 
+	reason[0] = '\0';
 	if (!hdr->console_offset || hdr->console_offset + PAGE_SIZE > bh_driver.hv_size)
 		return;
 	text = kmalloc(BH_CONSOLE_RING_SIZE + 1, GFP_KERNEL);
@@ -177,9 +184,22 @@ static void bh_log_console(void *virt)
 		return;
 	bh_console_copy(virt + hdr->console_offset, text, BH_CONSOLE_RING_SIZE + 1);
 	cursor = text;
-	while ((line = strsep(&cursor, "\n")))
-		if (*line)
-			pr_err("hypervisor: %s\n", line);
+	while ((line = strsep(&cursor, "\n"))) {
+		if (!*line)
+			continue;
+		pr_err("hypervisor: %s\n", line);
+		if (!strncmp(line, "bulkhead: ", 10))
+			line += 10;
+		if (!have_cpu_line) {
+			char *text_after_cpu = line;
+
+			/* Which CPU prints first is a race: keep what it says. */
+			have_cpu_line = !strncmp(line, "CPU ", 4) || strstr(line, "refused");
+			if (!strncmp(line, "CPU ", 4) && strstr(line, ": "))
+				text_after_cpu = strstr(line, ": ") + 2;
+			strscpy(reason, text_after_cpu, reason_size);
+		}
+	}
 	kfree(text);
 }
 
@@ -236,10 +256,11 @@ int bh_hypervisor_enable(struct bh_request *req, struct bh_system_config *sys, s
 
 	err = stop_machine(bh_enter_cpu, virt + hdr->entry_offset, cpu_online_mask);
 	if (err) {
-		bh_log_console(virt);
-		err = bh_refuse(req, err,
-				"the hypervisor refused to start on this machine (%d); its reasons are in the kernel log",
-				err);
+		char reason[160];
+
+		bh_log_console(virt, reason, sizeof(reason));
+		err = bh_refuse(req, err, "the hypervisor refused to start: %s",
+				reason[0] ? reason : "see the kernel log");
 		vunmap(virt);
 		bh_driver.hv_virt = NULL;
 		goto out_release;

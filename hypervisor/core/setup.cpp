@@ -35,6 +35,15 @@ void barrier(volatile uint32_t& counter, uint32_t expected) {
         __builtin_ia32_pause();
 }
 
+// Errors found before the first barrier (global init, a CPU id out of
+// range) are every CPU's, kept apart from the per-CPU ones of init_error.
+volatile int32_t entry_error;
+
+void record_entry_error(int32_t error) {
+    int32_t none = 0;
+    __atomic_compare_exchange_n(&entry_error, &none, error, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 void record_error(int32_t error) {
     int32_t none = 0;
     __atomic_compare_exchange_n(&the_hypervisor.init_error, &none, error, false, __ATOMIC_ACQ_REL,
@@ -103,16 +112,21 @@ extern "C" int bh_entry(uint32_t cpu_id, uint64_t linux_rsp) {
     Hypervisor& hv = hypervisor();
     uint32_t online = bh_image_header_start.online_cpus;
 
+    // After the first barrier only entry errors may end a CPU's entry: a
+    // fast CPU may already have put its own error in init_error and wait at
+    // the second barrier, which every CPU must then reach.
     if (__atomic_exchange_n(&first_cpu_claimed, 1, __ATOMIC_ACQ_REL) == 0) {
         auto result = global_init();
         if (!result.ok())
-            record_error(to_errno(result.error()));
+            record_entry_error(to_errno(result.error()));
     }
     if (cpu_id >= kconfig::max_cpus)
-        record_error(to_errno(Errc::range));
+        record_entry_error(to_errno(Errc::range));
     barrier(hv.barrier_entered, online);
-    if (hv.init_error != 0)
-        return hv.init_error;
+    if (int32_t error = __atomic_load_n(&entry_error, __ATOMIC_ACQUIRE); error != 0) {
+        record_error(error);
+        return error;
+    }
 
     PerCpu& cpu = percpu(cpu_id);
     cpu.cpu_id = cpu_id;
