@@ -503,6 +503,12 @@ Time Kernel::next_wake() const {
 void Kernel::end_thread(Thread& t, Time now) {
     if (t.state == ThreadState::ready)
         remove_ready(t, now);
+    if (t.periodic) {
+        // Its periods end with it (the current, unfinished one is not reported).
+        close_windows(*t.vcpu, now);
+        t.vcpu->windows = false;
+        t.periodic = false;
+    }
     t.state = ThreadState::dead;
     if (current_ == &t)
         current_ = nullptr;
