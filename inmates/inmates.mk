@@ -59,3 +59,4 @@ $(INMATE_BUILD)/%.bin: $(INMATE_BUILD)/%.elf inmates/lib/check-image.py
 .PRECIOUS: $(INMATE_BUILD)/%.elf $(INMATE_BUILD)/%.cpp.o $(INMATE_BUILD)/%.S.o
 
 -include $(INMATE_LIB_OBJS:.o=.d) $(INMATE_DEMO_OBJS:.o=.d)
+include inmates/rtos/rtos.mk
