@@ -2,13 +2,16 @@
 //
 // apic-timer: LAPIC timer interrupt latency. Every tick records
 // latency = TSC at interrupt entry - the tick's programmed expiry (TSC), and
-// after `ticks` ticks prints a histogram and min/avg/max in ns.
+// after `ticks` ticks prints a histogram, min/avg/max and percentiles in ns
+// (percentiles over the first 65536 ticks of a round).
 //
 // Arguments (all optional):
 //   hz=N        tick rate (default 1000)
 //   ticks=N     ticks per round (default 1000)
 //   rounds=N    rounds, 0 = forever (default 1)
 //   mode=M      periodic (default) | oneshot | deadline
+//   wait=W      hlt (default: sleep between ticks) | spin (poll with
+//               interrupts on: no wake-up from HLT in the latency)
 //   apic=x2apic (library) bare: switch to x2APIC first if the CPU has it
 //
 // How each mode knows the programmed expiry:
@@ -20,9 +23,10 @@
 //   oneshot   the next deadline is the previous one plus the period; the
 //             count is programmed from the TSC just before the write, so
 //             the latency includes that programming delay.
-// Periodic mode: when the interrupt comes more than a period late, the
-// expiries in between coalesce into one interrupt; they count as missed and
-// the latency is measured from the first of them.
+// Deadlines lie on a fixed grid (start + k * period). A tick that comes more
+// than a period late makes the grid points it passed "missed" (periodic: the
+// timer coalesced them into one interrupt; one-shot/deadline: the next
+// deadline is the first still ahead), and its latency counts from the first.
 #include <inmate/apic.h>
 #include <inmate/inmate.h>
 #include <inmate/time.h>
@@ -37,12 +41,13 @@ constexpr uint64_t bucket_limit_ns[] = {500,    1000,   2000,   5000,    10000, 
 constexpr unsigned num_buckets = sizeof(bucket_limit_ns) / sizeof(bucket_limit_ns[0]) + 1;
 
 struct Round {
-    uint64_t ticks, missed;
+    uint64_t ticks, missed, measured, unmeasured;
     uint64_t min_ns, max_ns, sum_ns;
     uint64_t buckets[num_buckets];
 };
 
 apic::TimerMode mode = apic::TimerMode::periodic;
+bool spin;
 uint64_t ticks_per_round;
 uint64_t period_tsc;  // the period in TSC ticks
 uint32_t period_counts;  // ...and in APIC timer counts
@@ -50,12 +55,25 @@ uint64_t tsc_per_count_num, tsc_per_count_den;  // TSC ticks per APIC count = nu
 
 Round round;
 volatile bool round_done;
+// Every latency of the round (ns), for percentiles; the first max_samples.
+constexpr uint32_t max_samples = 65536;
+uint32_t samples[max_samples];
 uint64_t next_deadline;  // oneshot, deadline: expiry of the coming tick
 uint64_t prev_expiry;  // periodic: the last expiry served
 
+void count_tick() {
+    round.ticks++;
+    if (round.ticks == ticks_per_round) {
+        apic::timer_stop();
+        round_done = true;
+    }
+}
+
 void record(uint64_t latency_tsc) {
     uint64_t ns = time::tsc_to_ns(latency_tsc);
-    round.ticks++;
+    if (round.measured < max_samples)
+        samples[round.measured] = ns > 0xffffffffu ? 0xffffffffu : static_cast<uint32_t>(ns);
+    round.measured++;
     round.sum_ns += ns;
     if (ns < round.min_ns)
         round.min_ns = ns;
@@ -65,33 +83,53 @@ void record(uint64_t latency_tsc) {
     while (b < num_buckets - 1 && ns >= bucket_limit_ns[b])
         ++b;
     round.buckets[b]++;
-    if (round.ticks == ticks_per_round) {
-        apic::timer_stop();
-        round_done = true;
-    }
+    count_tick();
 }
 
 void on_periodic(Frame&) {
     uint64_t entry = x86::rdtsc();
     uint32_t current = apic::timer_current();
     uint64_t after = x86::rdtsc();
-    // The count was sampled somewhere between `entry` and `after`: the last
-    // reload (= expiry) before that moment.
+    uint64_t next_on_grid = prev_expiry + period_tsc;
+    // The count was sampled between `entry` and `after`: the last reload
+    // (= expiry) before that moment.
     uint64_t sampled = entry + (after - entry) / 2;
     uint64_t since_expiry = static_cast<uint64_t>(period_counts - current) * tsc_per_count_num / tsc_per_count_den;
     uint64_t expiry = sampled - since_expiry;
-    if (expiry > entry)  // that reload came after our entry: we serve the one before
+    if (static_cast<int64_t>(expiry - entry) > 0)  // that reload came after our entry
         expiry -= period_tsc;
+    // Not measurable: the CPU stalled while reading the count (an emulator's
+    // thread descheduled between the TSC reads), or the count places this
+    // interrupt at the expiry already served. Counted, not measured.
+    if (after - entry > period_tsc / 4 ||
+        static_cast<int64_t>(expiry - prev_expiry) < static_cast<int64_t>(period_tsc / 2)) {
+        round.unmeasured++;
+        prev_expiry = static_cast<int64_t>(expiry - prev_expiry) > 0 ? expiry : next_on_grid;
+        count_tick();
+        return;
+    }
     // Expiries since the previous tick beyond the first were coalesced into
     // this interrupt (missed); the latency counts from the first of them.
-    uint64_t first = expiry;
     uint64_t periods = (expiry - prev_expiry + period_tsc / 2) / period_tsc;
+    uint64_t first = expiry;
     if (periods > 1) {
         round.missed += periods - 1;
-        first = prev_expiry + period_tsc;
+        first = next_on_grid;
     }
     prev_expiry = expiry;
-    record(entry > first ? entry - first : 0);
+    record(static_cast<int64_t>(entry - first) > 0 ? entry - first : 0);
+}
+
+// One-shot and deadline modes: the next expiry on the grid that is still
+// ahead; the ones already past count as missed (as periodic mode's
+// coalesced expiries), so one stall is not charged to every later tick.
+void advance_deadline() {
+    next_deadline += period_tsc;
+    uint64_t now = x86::rdtsc();
+    while (next_deadline <= now) {
+        next_deadline += period_tsc;
+        round.missed++;
+    }
 }
 
 void on_deadline(Frame&) {
@@ -99,7 +137,7 @@ void on_deadline(Frame&) {
     record(entry - next_deadline);
     if (round_done)
         return;
-    next_deadline += period_tsc;
+    advance_deadline();
     apic::timer_set_deadline(next_deadline);
 }
 
@@ -116,7 +154,7 @@ void on_oneshot(Frame&) {
     record(entry - next_deadline);
     if (round_done)
         return;
-    next_deadline += period_tsc;
+    advance_deadline();
     apic::timer_set_count(counts_until(next_deadline));
 }
 
@@ -143,15 +181,60 @@ void run_round() {
         apic::timer_start(mode, vector_timer, counts_until(next_deadline));
         break;
     }
-    while (!round_done)
-        x86::wait_for_interrupt();
+    if (spin) {
+        x86::sti();
+        while (!round_done)
+            x86::pause();
+        x86::cli();
+    } else {
+        while (!round_done)
+            x86::wait_for_interrupt();
+    }
+}
+
+// In-place heapsort (no library here); the handler is idle by now.
+void sort(uint32_t* v, uint32_t n) {
+    auto sift = [v](uint32_t root, uint32_t end) {
+        for (uint32_t child; (child = 2 * root + 1) < end; root = child) {
+            if (child + 1 < end && v[child + 1] > v[child])
+                ++child;
+            if (v[root] >= v[child])
+                return;
+            uint32_t t = v[root];
+            v[root] = v[child];
+            v[child] = t;
+        }
+    };
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift(i, n);
+    for (uint32_t end = n; end-- > 1;) {
+        uint32_t t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift(0, end);
+    }
+}
+
+// The p-quantile (per mille) of the sorted samples: nearest rank.
+uint32_t quantile(uint32_t n, uint32_t per_mille) {
+    uint64_t rank = (static_cast<uint64_t>(n) * per_mille + 999) / 1000;
+    return samples[rank == 0 ? 0 : rank - 1];
 }
 
 void print_round(uint64_t n) {
-    uint64_t avg = round.ticks ? round.sum_ns / round.ticks : 0;
-    print("apic-timer: round {}: ticks {} missed {} min_ns {} avg_ns {} max_ns {}\n", n, round.ticks, round.missed,
-          round.min_ns, avg, round.max_ns);
-    print("apic-timer: round {} latency histogram ({} ticks, {} mode, {} Hz):\n", n, round.ticks,
+    uint64_t avg = round.measured ? round.sum_ns / round.measured : 0;
+    uint32_t stored = round.measured < max_samples ? static_cast<uint32_t>(round.measured) : max_samples;
+    sort(samples, stored);
+    if (stored == 0) {
+        print("apic-timer: round {}: ticks {} missed {} unmeasured {}: no latency measured\n", n, round.ticks,
+              round.missed, round.unmeasured);
+        return;
+    }
+    print("apic-timer: round {}: ticks {} missed {} min_ns {} avg_ns {} max_ns {} p50_ns {} p99_ns {} p999_ns {} "
+          "unmeasured {}\n",
+          n, round.ticks, round.missed, round.min_ns, avg, round.max_ns, quantile(stored, 500), quantile(stored, 990),
+          quantile(stored, 999), round.unmeasured);
+    print("apic-timer: round {} latency histogram ({} ticks, {} mode, {} Hz):\n", n, round.measured,
           apic::timer_mode_name(mode), 1000000000 / time::tsc_to_ns(period_tsc));
     uint64_t lower = 0;
     for (unsigned b = 0; b < num_buckets; ++b) {
@@ -159,7 +242,7 @@ void print_round(uint64_t n) {
         if (count != 0) {
             // A bar of up to 40 '#', relative to the round's tick count.
             char bar[41];
-            unsigned len = static_cast<unsigned>((count * 40 + round.ticks - 1) / round.ticks);
+            unsigned len = static_cast<unsigned>((count * 40 + round.measured - 1) / round.measured);
             for (unsigned i = 0; i < len; ++i)
                 bar[i] = '#';
             bar[len] = '\0';
@@ -173,8 +256,9 @@ void print_round(uint64_t n) {
         if (b < num_buckets - 1)
             lower = bucket_limit_ns[b];
     }
-    print("apic-timer: round {} latency min {} us, avg {} us, max {} us\n", n, frac(round.min_ns, 1000, 3),
-          frac(avg, 1000, 3), frac(round.max_ns, 1000, 3));
+    print("apic-timer: round {} latency min {} us, avg {} us, max {} us, median {} us, 99% {} us\n", n,
+          frac(round.min_ns, 1000, 3), frac(avg, 1000, 3), frac(round.max_ns, 1000, 3),
+          frac(quantile(stored, 500), 1000, 3), frac(quantile(stored, 990), 1000, 3));
 }
 
 }  // namespace
@@ -193,6 +277,15 @@ int inmate_main() {
             mode = apic::TimerMode::deadline;
         else {
             print("apic-timer: unknown mode (periodic, oneshot, deadline)\n");
+            return 2;
+        }
+    }
+    bh::Str w;
+    if (arg_value("wait", w)) {
+        if (str_equal(w, "spin"))
+            spin = true;
+        else if (!str_equal(w, "hlt")) {
+            print("apic-timer: unknown wait (hlt, spin)\n");
             return 2;
         }
     }
@@ -221,9 +314,10 @@ int inmate_main() {
     tsc_per_count_den = apic_khz;
 
     Field rounds_text = rounds == 0 ? left("forever", 0) : dec(rounds);
-    print("apic-timer: {} LAPIC timer ({}), {} Hz = {} TSC ticks = {} APIC counts, {} ticks per round, rounds {}\n",
+    print("apic-timer: {} LAPIC timer ({}), {} Hz = {} TSC ticks = {} APIC counts, {} ticks per round, rounds {}, "
+          "waiting with {}\n",
           apic::timer_mode_name(mode), apic::mode_name(), hz, period_tsc, period_counts, ticks_per_round,
-          rounds_text);
+          rounds_text, spin ? "spin" : "hlt");
 
     for (uint64_t n = 1; rounds == 0 || n <= rounds; ++n) {
         run_round();

@@ -77,10 +77,10 @@ add "hello: 3 other CPUs enter through the 16-bit cell reset entry, x2APIC ICR (
 	--expect '^hello: smp-selftest: 4 CPUs started through the 16-bit cell entry path$' \
 	hello beats=1 smp-selftest apic=x2apic
 
-summary='^apic-timer: round 1: ticks 1000 missed [0-9]+ min_ns [0-9]+ avg_ns [0-9]+ max_ns [0-9]+$'
-timer=(--expect "$summary" --expect '^apic-timer: round 1 latency histogram \(1000 ticks, '
+summary='^apic-timer: round 1: ticks 1000 missed [0-9]+ min_ns [0-9]+ avg_ns [0-9]+ max_ns [0-9]+ p50_ns [0-9]+ p99_ns [0-9]+ p999_ns [0-9]+ unmeasured [0-9]+$'
+timer=(--expect "$summary" --expect '^apic-timer: round 1 latency histogram \([0-9]+ ticks, '
 	--expect '^apic-timer:  +[0-9.]+ \.\. +[0-9.]+ us +[0-9]+ #+$'
-	--expect '^apic-timer: round 1 latency min [0-9.]+ us, avg [0-9.]+ us, max [0-9.]+ us$'
+	--expect '^apic-timer: round 1 latency min [0-9.]+ us, avg [0-9.]+ us, max [0-9.]+ us, median [0-9.]+ us, 99% [0-9.]+ us$'
 	--expect '^apic-timer: done$')
 add "apic-timer: 1000 periodic ticks at 1 kHz, histogram, max latency; xAPIC as the firmware left it (max)" \
 	--cpu max --timeout 90 "${booted[@]}" "${clean[@]}" "${exit0[@]}" "${timer[@]}" \
