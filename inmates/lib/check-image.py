@@ -14,7 +14,9 @@ multiboot header), so both headers, the ELF and the file must agree:
 - byte 0 is the 16-bit entry (a short or near JMP), the bulkhead header is at
   0x10 and the multiboot header at 0x50 (magic, checksum, the a.out-kludge
   address fields consistent with the file and .bss);
-- the image ends below its communication page;
+- the image ends below its communication page, starts at a 64 KiB boundary
+  (cell CPUs start with CS.base = address & ~0xffff, IP = address & 0xffff,
+  and the 16-bit code assumes IP 0 is byte 0);
 - the 256 interrupt stubs are exactly 16 bytes apart (the IDT assumes it).
 """
 import argparse
@@ -122,6 +124,8 @@ if entry != syms.get("multiboot_entry") or not load_addr <= entry < load_end:
     fail(f"multiboot entry {entry:#x} is not multiboot_entry inside the file")
 if load < 0x100000:
     fail("QEMU's multiboot loader needs a load address >= 1 MiB")
+if load & 0xFFFF:
+    fail(f"load address {load:#x} is not 64 KiB aligned: the 16-bit entry needs IP = 0 (CS.base = image start)")
 
 # --- interrupt stubs -----------------------------------------------------------------
 if syms["inmate_isr_stubs_end"] - syms["inmate_isr_stubs"] != 256 * 16:
