@@ -43,6 +43,14 @@ void copy_args(const volatile char* src) {
     environment.args = args_buffer;
 }
 
+// The CPU's initial APIC id: CPUID leaf 0xb (32 bits, x2APIC) where it
+// exists, else leaf 1 EBX[31:24].
+uint32_t initial_apic_id() {
+    if (x86::cpuid(0).eax >= 0xb && x86::cpuid(0xb).ebx != 0)
+        return x86::cpuid(0xb).edx;
+    return x86::cpuid(1).ebx >> 24;
+}
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // The multiboot command line starts with the kernel's own name ("QEMU
@@ -125,7 +133,7 @@ void ignore_interrupt(Frame&) {}
     idt_load();
     // The APIC driver's state belongs to the boot CPU: take the initial
     // APIC id from CPUID instead.
-    uint32_t id = x86::cpuid(1).ebx >> 24;
+    uint32_t id = initial_apic_id();
     while (__atomic_load_n(&started_cpus, __ATOMIC_ACQUIRE) == 0)  // index 0 is the boot CPU's
         x86::pause();
     uint32_t index = __atomic_fetch_add(&started_cpus, 1, __ATOMIC_ACQ_REL);
@@ -350,7 +358,7 @@ extern "C" [[noreturn]] void inmate_entry(uint32_t boot, uint32_t multiboot_info
         comm_init();
     else
         multiboot_args(multiboot_info);
-    apic_ids[0] = x86::cpuid(1).ebx >> 24;
+    apic_ids[0] = initial_apic_id();
     __atomic_add_fetch(&started_cpus, 1, __ATOMIC_RELEASE);
     if (!environment.in_cell) {
         legacy_pic_off();
