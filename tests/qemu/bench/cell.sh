@@ -8,7 +8,9 @@
 #    to the CLI's return. Both ends are stamped through /dev/kmsg (printk
 #    time, microseconds); a poller (one awk process pinned to CPU 1, the CLI
 #    to CPU 0) re-reads the console from sysfs in a loop, so the first-line
-#    time is late by up to one poll period, which is printed too.
+#    time is late by up to one poll period, which is printed too. For
+#    comparison: the time of `bulkhead cell start nosuch` (the CLI process
+#    and an ioctl that the driver refuses at once).
 # 2. apic-timer in the cell (CPU 3, Linux idle on CPUs 0-2): periodic LAPIC
 #    timer at 1 kHz, bench_rounds rounds of bench_ticks ticks (default 3 x
 #    2000); per round min/avg/max latency and the histogram.
@@ -121,8 +123,22 @@ while [ $k -le "$starts" ]; do
 	fi
 	k=$((k + 1))
 done
+# What of that is the CLI process and the ioctl itself: `bulkhead cell start
+# nosuch` (exec, dynamic linking, the ioctl the driver refuses before any
+# hypercall, the message, exit), stamped the same way.
+: >"$KTAP_DIR/refused.ms"
+k=1
+while [ $k -le "$starts" ]; do
+	echo "bhbench: refused $k" >/dev/kmsg
+	taskset -c 0 bulkhead cell start nosuch >/dev/null 2>&1
+	echo "bhbench: refused-done $k" >/dev/kmsg
+	a=$(kmsg_time "refused $k") b=$(kmsg_time "refused-done $k")
+	[ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >>"$KTAP_DIR/refused.ms"
+	k=$((k + 1))
+done
 bench "start -> first console line, ms: $(stats "$KTAP_DIR/first.ms")"
 bench "start -> CLI returned, ms: $(stats "$KTAP_DIR/cli.ms")"
+bench "for comparison, 'bulkhead cell start nosuch' (CLI process and a refused ioctl), ms: $(stats "$KTAP_DIR/refused.ms")"
 bench "poll period of the first-line detection (its resolution), ms: $(stats "$KTAP_DIR/poll.ms" 3)"
 ktap_result "$starts starts measured" "$([ "$(wc -l <"$KTAP_DIR/first.ms")" -eq "$starts" ] && echo 0 || echo 1)"
 

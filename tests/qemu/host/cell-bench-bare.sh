@@ -64,16 +64,27 @@ while IFS= read -r line; do fig "$line"; done <"$dir/bare/figures.txt"
 summary=$(cat "$figures" | awk '
 	/^(cell|bare) apic-timer: round [0-9]+: ticks/ {
 		s = $1
+		t = ms = mn = av = mx = p50 = p99 = ""
 		for (i = 1; i <= NF; i++) {
+			if ($i == "p50_ns") p50 = $(i + 1)
+			if ($i == "p99_ns") p99 = $(i + 1)
 			if ($i == "ticks") t = $(i + 1)
 			if ($i == "missed") ms = $(i + 1)
 			if ($i == "min_ns") mn = $(i + 1)
 			if ($i == "avg_ns") av = $(i + 1)
 			if ($i == "max_ns") mx = $(i + 1)
 		}
+		if (av == "") next  # a round without a measured latency
 		ticks[s] += t; missed[s] += ms; sum[s] += av * t
-		if (!(s in min) || mn < min[s]) min[s] = mn
-		if (mx > max[s]) max[s] = mx
+		if (!(s in min) || mn + 0 < min[s]) min[s] = mn + 0
+		if (mx + 0 > max[s]) max[s] = mx + 0
+		# the inmate'"'"'s exact per-round percentiles, when it prints them
+		if (p50 != "") {
+			if (!(s in p50lo) || p50 + 0 < p50lo[s]) p50lo[s] = p50 + 0
+			if (p50 + 0 > p50hi[s]) p50hi[s] = p50 + 0
+			if (!(s in p99lo) || p99 + 0 < p99lo[s]) p99lo[s] = p99 + 0
+			if (p99 + 0 > p99hi[s]) p99hi[s] = p99 + 0
+		}
 		next
 	}
 	/^(cell|bare) apic-timer: +[0-9.]+ \.\./ {
@@ -116,6 +127,8 @@ summary=$(cat "$figures" | awk '
 		c50 = pct("cell", 0.5); b50 = pct("bare", 0.5); c99 = pct("cell", 0.99); b99 = pct("bare", 0.99)
 		printf "latency median us (interpolated in its histogram bucket): cell %.1f, bare %.1f, ratio %.2f\n", c50, b50, b50 ? c50 / b50 : 0
 		printf "latency 99th percentile us (likewise): cell %.0f, bare %.0f, ratio %.2f\n", c99, b99, b99 ? c99 / b99 : 0
+		if (("cell" in p50lo) && ("bare" in p50lo))
+			printf "per-round medians us (exact, from the inmate): cell %.1f-%.1f, bare %.1f-%.1f; per-round 99th percentiles us: cell %.0f-%.0f, bare %.0f-%.0f\n", p50lo["cell"] / 1000, p50hi["cell"] / 1000, p50lo["bare"] / 1000, p50hi["bare"] / 1000, p99lo["cell"] / 1000, p99hi["cell"] / 1000, p99lo["bare"] / 1000, p99hi["bare"] / 1000
 	}')
 if [[ $summary == MISSING || -z $summary ]]; then
 	notok "both latency distributions read" "cell or bare round lines missing (see $figures)"
