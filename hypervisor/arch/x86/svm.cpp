@@ -789,7 +789,9 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
         x86::clgi();
         if (__atomic_load_n(&cpu.request_seq, __ATOMIC_ACQUIRE) != cpu.done_seq)
             serve_cpu_request(cpu);
-        else if (!(vmcb.u64(off::event_inject) & svm::event_valid))
+        // A non-root cell gets no NMI: a requester's re-sent NMI may arrive
+        // after its request was served, and must not reach the inmate.
+        else if (cpu.cell == nullptr && !(vmcb.u64(off::event_inject) & svm::event_valid))
             vmcb.u64(off::event_inject) = svm::event_valid | svm::event_type_nmi | 2;
         break;
     case svm::exit_shutdown:
