@@ -71,8 +71,10 @@ Result<void> request_cpu(PerCpu& target, CpuRequest what, Cell* cell, uint8_t ve
             console::print("CPU {} does not answer (request {})", target.cpu_id, static_cast<uint32_t>(what));
             return Errc::timedout;
         }
-        // A parked CPU may have halted just before the NMI: knock again.
-        if (now - last_nmi > request_resend_ms * per_ms) {
+        // A parked CPU may have halted just before the NMI: knock again,
+        // unless it answered meanwhile (a late NMI costs it a needless exit).
+        if (now - last_nmi > request_resend_ms * per_ms &&
+            static_cast<int32_t>(__atomic_load_n(&target.done_seq, __ATOMIC_ACQUIRE) - seq) < 0) {
             arch_send_nmi(target);
             last_nmi = now;
         }
@@ -580,7 +582,20 @@ bool serve_cpu_request(PerCpu& cpu) {
     return new_guest;
 }
 
-bool root_virtual_sipi(PerCpu& target, uint8_t vector) {
+bool root_virtual_init(PerCpu& caller, PerCpu& target) {
+    if (&caller == &target)
+        return false;
+    ManagementGuard guard(caller);
+    if (target.cell != nullptr)
+        return false;
+    if (!target.parked && !request_cpu(target, CpuRequest::park, nullptr, 0, true).ok())
+        return false;
+    target.wait_for_sipi = true;
+    return true;
+}
+
+bool root_virtual_sipi(PerCpu& caller, PerCpu& target, uint8_t vector) {
+    ManagementGuard guard(caller);
     if (target.cell != nullptr || !target.wait_for_sipi)
         return false;
     return request_cpu(target, CpuRequest::sipi, nullptr, vector, true).ok();

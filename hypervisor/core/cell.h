@@ -78,8 +78,14 @@ bool cell_translate(const Cell& cell, uint64_t gpa, uint64_t size, uint64_t requ
 // changed (start or SIPI), so the caller leaves the park loop.
 bool serve_cpu_request(PerCpu& cpu);
 
-// The root's INIT/SIPI to `target` (an APIC id's CPU). Returns true when it
-// was a CPU of the root waiting for SIPI, which then starts at `vector`.
-bool root_virtual_sipi(PerCpu& target, uint8_t vector);
+// The root's INIT to `target`, another CPU of the root: like a real INIT, it
+// stops the CPU (parked in the hypervisor) to wait for a SIPI. Linux sends
+// it only to CPUs it has offlined, e.g. one it had offered a cell whose
+// create the hypervisor then refused. Returns true when the INIT was served.
+bool root_virtual_init(PerCpu& caller, PerCpu& target);
+
+// The root's SIPI to `target` (an APIC id's CPU). Returns true when it was a
+// CPU of the root waiting for SIPI, which then starts at `vector`.
+bool root_virtual_sipi(PerCpu& caller, PerCpu& target, uint8_t vector);
 
 }  // namespace bh

@@ -150,7 +150,9 @@ ktap_done() {
 	_ktap_f=0
 	[ -f "$KTAP_DIR/failed" ] && _ktap_f=$(wc -l <"$KTAP_DIR/failed")
 	_ktap_t=0
-	[ -r /proc/sys/kernel/tainted ] && read -r _ktap_t </proc/sys/kernel/tainted
+	# Not "read": busybox reads byte by byte, and a sysctl read at an offset
+	# returns only what is left of the number formatted from scratch ("1").
+	[ -r /proc/sys/kernel/tainted ] && _ktap_t=$(cat /proc/sys/kernel/tainted)
 	_ktap_emit "# summary: plan $_ktap_plan, $_ktap_n results, $_ktap_f failed"
 	printf '@@BH@@ tainted %s\n' "$_ktap_t"
 	printf '@@BH@@ BULKHEAD-SCENARIO-DONE\n'

@@ -85,10 +85,12 @@ PerCpu* cpu_with_apic_id(uint32_t apic_id) {
     return nullptr;
 }
 
-// Linux brings a CPU a cell gave back online with INIT, SIPI, SIPI. Such a
-// CPU waits in the hypervisor: the INIT is absorbed and the first SIPI
-// starts Linux's trampoline in guest mode. Returns true when consumed.
-bool virtual_init_sipi(const PerCpu& sender, uint64_t icr, bool x2apic) {
+// Linux brings a CPU online with INIT, SIPI, SIPI. A CPU a cell gave back
+// already waits in the hypervisor; any other root CPU is parked by the INIT
+// (it is one Linux offlined, maybe for a cell create that was refused). The
+// first SIPI starts Linux's trampoline in guest mode. Returns true when
+// consumed.
+bool virtual_init_sipi(PerCpu& sender, uint64_t icr, bool x2apic) {
     uint32_t low = static_cast<uint32_t>(icr);
     uint32_t mode = delivery_mode_of(low);
     if (sender.cell != nullptr || (mode != dm_init && mode != dm_startup) || shorthand_of(low) != sh_none ||
@@ -103,9 +105,13 @@ bool virtual_init_sipi(const PerCpu& sender, uint64_t icr, bool x2apic) {
         target->absorb_sipi = false;
         return true;
     }
-    if (!target->wait_for_sipi)
-        return false;
-    if (mode == dm_startup && root_virtual_sipi(*target, static_cast<uint8_t>(low & icr_vector)))
+    if (!target->wait_for_sipi) {
+        // Only an asserting INIT stops a CPU; a de-assert is void.
+        if (mode != dm_init || !(low & icr_level_assert))
+            return false;
+        return root_virtual_init(sender, *target);
+    }
+    if (mode == dm_startup && root_virtual_sipi(sender, *target, static_cast<uint8_t>(low & icr_vector)))
         target->absorb_sipi = true;
     return true;
 }
