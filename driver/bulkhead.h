@@ -50,6 +50,7 @@ int bh_cell_load(struct bh_request *req, struct bh_ioctl_cell_load *arg);
 int bh_cell_request(struct bh_request *req, unsigned int cmd, struct bh_ioctl_cell_request *arg);
 int bh_cells_sysfs_add(struct device *dev);
 void bh_cells_sysfs_remove(void);
+void bh_cell_names(char *buf, size_t size);
 
 int bh_sysfs_init(struct device *dev);
 /* Per-CPU statistics directories, while the hypervisor runs. */

@@ -162,6 +162,25 @@ void bh_cells_sysfs_remove(void)
 
 /* --- lifecycle ------------------------------------------------------------- */
 
+/* "a, b, c" for messages; cut short (with "...") when it does not fit. */
+void bh_cell_names(char *buf, size_t size)
+{
+	const struct bh_cell *cell;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	list_for_each_entry(cell, &bh_cells, list) {
+		int n = snprintf(buf + used, size - used, "%s\"%s\"", used ? ", " : "", cell->name);
+
+		if (n < 0 || used + n >= size) {
+			if (size > 4)
+				strscpy(buf + size - 4, "...", 4);
+			return;
+		}
+		used += n;
+	}
+}
+
 static struct bh_cell *bh_find_cell(const struct bh_ioctl_cell_id *id)
 {
 	struct bh_cell *cell;

@@ -179,12 +179,18 @@ out_free:
 static long bh_ioctl_disable(struct bh_request *req)
 {
 	const struct bh_memory_region *hv;
+	char names[128];
 	int err;
 
 	if (!bh_driver.enabled)
 		return bh_refuse(req, -EINVAL, "the hypervisor is not enabled");
-	if (bh_driver.cell_count)
-		return bh_refuse(req, -EBUSY, "%u cells exist: destroy them first", bh_driver.cell_count);
+	if (bh_driver.cell_count) {
+		bh_cell_names(names, sizeof(names));
+		return bh_refuse(req, -EBUSY, "%u cell%s still exist%s (%s): destroy %s first",
+				 bh_driver.cell_count, bh_driver.cell_count == 1 ? "" : "s",
+				 bh_driver.cell_count == 1 ? "s" : "", names,
+				 bh_driver.cell_count == 1 ? "it" : "them");
+	}
 	/* Statistics go first: their readers call the hypervisor. */
 	bh_cells_sysfs_remove();
 	bh_sysfs_cpus_remove();
@@ -299,6 +305,7 @@ static long bh_cell_ioctl(unsigned int cmd, void __user *uarg)
 static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {
 	struct bh_ioctl_config config_arg;
+	struct bh_ioctl_message message_arg;
 	struct bh_request *req;
 	bool has_config_arg = cmd == BH_IOCTL_ENABLE || cmd == BH_IOCTL_CELL_CREATE;
 	long err;
@@ -325,6 +332,12 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 
 	if (has_config_arg && copy_from_user(&config_arg, (void __user *)uarg, sizeof(config_arg)))
 		return -EFAULT;
+	if (cmd == BH_IOCTL_DISABLE) {
+		if (copy_from_user(&message_arg, (void __user *)uarg, sizeof(message_arg)))
+			return -EFAULT;
+		if (message_arg.reserved)
+			return -EINVAL;
+	}
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -347,6 +360,8 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	mutex_unlock(&bh_driver.lock);
 	if (err && has_config_arg)
 		bh_report(req, &config_arg);
+	else if (err && cmd == BH_IOCTL_DISABLE)
+		bh_report_to(req, message_arg.message_address, message_arg.message_size);
 	kfree(req);
 	return err;
 }

@@ -19,7 +19,7 @@
 
 #define BH_DEVICE_PATH "/dev/bulkhead"
 #define BH_SYSFS_PATH "/sys/devices/bulkhead"
-#define BH_IOCTL_ABI_VERSION 1
+#define BH_IOCTL_ABI_VERSION 2
 #define BH_IOCTL_MESSAGE_MAX 256u
 
 struct bh_ioctl_config {
@@ -65,6 +65,13 @@ struct bh_ioctl_cell_request {
 	bh_u32 reserved; /* must be 0 */
 };
 
+/* Disable: the refusal's reason comes back (e.g. the cells that still exist). */
+struct bh_ioctl_message {
+	bh_u64 message_address; /* user buffer, or 0 */
+	bh_u32 message_size;
+	bh_u32 reserved; /* must be 0 */
+};
+
 struct bh_ioctl_info {
 	bh_u32 abi_version; /* BH_IOCTL_ABI_VERSION */
 	bh_u32 enabled; /* 1 while the hypervisor runs */
@@ -81,10 +88,11 @@ BH_STATIC_ASSERT(sizeof(struct bh_ioctl_info) == 64, "ioctl info ABI");
 BH_STATIC_ASSERT(sizeof(struct bh_ioctl_image) == 24, "ioctl image ABI");
 BH_STATIC_ASSERT(sizeof(struct bh_ioctl_cell_load) == 72 + 16 * 24, "ioctl cell load ABI");
 BH_STATIC_ASSERT(sizeof(struct bh_ioctl_cell_request) == 56, "ioctl cell request ABI");
+BH_STATIC_ASSERT(sizeof(struct bh_ioctl_message) == 16, "ioctl message ABI");
 
 #define BH_IOCTL_TYPE 0xbd
 #define BH_IOCTL_ENABLE _IOW(BH_IOCTL_TYPE, 0, struct bh_ioctl_config)
-#define BH_IOCTL_DISABLE _IO(BH_IOCTL_TYPE, 1)
+#define BH_IOCTL_DISABLE _IOW(BH_IOCTL_TYPE, 1, struct bh_ioctl_message)
 #define BH_IOCTL_CELL_CREATE _IOW(BH_IOCTL_TYPE, 2, struct bh_ioctl_config)
 #define BH_IOCTL_CELL_LOAD _IOW(BH_IOCTL_TYPE, 3, struct bh_ioctl_cell_load)
 #define BH_IOCTL_CELL_START _IOW(BH_IOCTL_TYPE, 4, struct bh_ioctl_cell_request)

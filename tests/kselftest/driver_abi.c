@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	static struct manifest_entry entries[MAX_CASES];
 	struct blob valid, not_reserved, cpus_mismatch;
 	const char *dir;
-	int fixed_checks = 15;
+	int fixed_checks = 17;
 	int fd, n, i, runnable = 0;
 	char *unmapped;
 
@@ -276,8 +276,21 @@ int main(int argc, char **argv)
 		result(ioctl(fd, BH_IOCTL_INFO, &info) == 0 && info.online_cpus > 0,
 		       strerror(errno), "info reports the online CPUs");
 	}
-	result(ioctl(fd, BH_IOCTL_DISABLE) < 0 && errno == EINVAL, strerror(errno),
-	       "disable while disabled is refused with EINVAL");
+	{
+		struct bh_ioctl_message m = { 0 };
+		char text[BH_IOCTL_MESSAGE_MAX] = "";
+
+		m.message_address = (uintptr_t)text;
+		m.message_size = sizeof(text);
+		result(ioctl(fd, BH_IOCTL_DISABLE, &m) < 0 && errno == EINVAL &&
+		       strstr(text, "not enabled") != NULL, strerror(errno),
+		       "disable while disabled is refused with EINVAL and its reason");
+		m.reserved = 1;
+		result(ioctl(fd, BH_IOCTL_DISABLE, &m) < 0 && errno == EINVAL, strerror(errno),
+		       "disable with a non-zero reserved field is refused with EINVAL");
+		result(ioctl(fd, BH_IOCTL_DISABLE, (void *)8) < 0 && errno == EFAULT, strerror(errno),
+		       "disable with a bad argument pointer is refused with EFAULT");
+	}
 
 	/* The negative corpus: each config refused with its message. */
 	for (i = 0; i < n; i++) {

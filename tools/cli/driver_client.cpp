@@ -42,18 +42,22 @@ bool DriverClient::config_request(unsigned long request, const char* what, const
     return false;
 }
 
-bool DriverClient::simple_request(unsigned long request, const char* what) {
-    if (::ioctl(fd_, request) == 0)
-        return true;
-    error_ = std::string(what) + " failed: " + std::strerror(errno) + " (see dmesg)";
-    return false;
-}
-
 bool DriverClient::enable(const void* config, size_t size) {
     return config_request(BH_IOCTL_ENABLE, "enable", config, size);
 }
 
-bool DriverClient::disable() { return simple_request(BH_IOCTL_DISABLE, "disable"); }
+bool DriverClient::disable() {
+    char message[BH_IOCTL_MESSAGE_MAX] = {};
+    bh_ioctl_message arg{};
+    arg.message_address = reinterpret_cast<uintptr_t>(message);
+    arg.message_size = sizeof(message);
+    if (::ioctl(fd_, BH_IOCTL_DISABLE, &arg) == 0)
+        return true;
+    int e = errno;
+    error_ = std::string("disable refused: ") + (message[0] ? message : std::strerror(e)) + " (" +
+             std::strerror(e) + ")";
+    return false;
+}
 
 bool DriverClient::cell_create(const void* config, size_t size) {
     return config_request(BH_IOCTL_CELL_CREATE, "cell create", config, size);

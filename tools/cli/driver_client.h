@@ -38,7 +38,6 @@ public:
 
 private:
     bool config_request(unsigned long request, const char* what, const void* config, size_t size);
-    bool simple_request(unsigned long request, const char* what);
     int fd_ = -1;
     std::string error_;
 };

@@ -130,8 +130,9 @@ refused "starting a cell that does not exist" 1 'cell start refused: no cell nam
 	'bulkhead: no cell named "nosuch"' - bulkhead cell start nosuch
 refused "shutting down and destroying a cell that does not exist" 1 'cell destroy refused: no cell named "nosuch"' \
 	'bulkhead: no cell named "nosuch"' - sh -c 'bulkhead cell shutdown nosuch 2>/dev/null; [ $? -eq 1 ] && bulkhead cell destroy nosuch'
-refused "disable while cells exist" 1 'disable failed: Device or resource busy' \
-	'bulkhead: 2 cells exist: destroy them first' - bulkhead disable
+refused "disable while cells exist" 1 \
+	'disable refused: 2 cells still exist \("demo", "second"\): destroy them first \(Device or resource busy\)' \
+	'bulkhead: 2 cells still exist' - bulkhead disable
 demo_state() { for d in "$bh"/cells/*; do [ "$(cat "$d/name")" = demo ] && cat "$d/state"; done; }
 ktap_expect_output "...demo still running" '^running$' demo_state
 
