@@ -484,7 +484,16 @@ int64_t cell_get_state(uint64_t id) {
         return to_errno(Errc::noent);
     if (locked_by_cell(*cell))
         return BH_CELL_STATE_RUNNING_LOCKED;
-    return __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE);
+    uint32_t state = __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE);
+    // A running inmate that ended says so in its comm page: normally (shut
+    // down) or with an error (failed). Only these two are taken from it.
+    const bh_comm_page* comm = comm_page(*cell);
+    if (state == BH_CELL_STATE_RUNNING && comm != nullptr && !(cell->view.desc().flags & BH_CELL_PASSIVE_COMMREG)) {
+        uint32_t declared = __atomic_load_n(&comm->cell_state, __ATOMIC_ACQUIRE);
+        if (declared == BH_CELL_STATE_SHUT_DOWN || declared == BH_CELL_STATE_FAILED)
+            return declared;
+    }
+    return state;
 }
 
 int64_t cell_get_reason(uint64_t id, uint64_t buffer_gpa) {
@@ -493,7 +502,10 @@ int64_t cell_get_reason(uint64_t id, uint64_t buffer_gpa) {
         return to_errno(Errc::noent);
     if (!root_owns_ram(buffer_gpa, BH_CELL_REASON_SIZE))
         return to_errno(Errc::fault);
-    copy_name(reinterpret_cast<char*>(buffer_gpa), BH_CELL_REASON_SIZE, cell->reason);
+    const char* reason = cell->reason;
+    if (reason[0] == '\0' && cell_get_state(id) == BH_CELL_STATE_FAILED)
+        reason = "the inmate declared itself failed in its comm page";
+    copy_name(reinterpret_cast<char*>(buffer_gpa), BH_CELL_REASON_SIZE, reason);
     return 0;
 }
 

@@ -1,9 +1,17 @@
 # The demo (make demo) and its check: load the driver, validate the QEMU
 # PC's config, enable the hypervisor, show that Linux now runs as the root
-# cell on every CPU and what the hypervisor counts, disable it again.
+# cell on every CPU and what the hypervisor counts; deploy the RTOS cell
+# (cells/rtos: four periodic user tasks on sporadic-server VCPUs, one
+# overload refused by admission control), show its report, destroy it and
+# disable the hypervisor again.
 # Lines prefixed @@DEMO@@ are the transcript make demo prints.
 #
-# timeout: 180
+# -icount as in rtos-taskset: the cell's clock advances with the
+# instructions it executes, so a busy host cannot make the real-time cell
+# miss deadlines it would meet on a real CPU.
+#
+# timeout: 300
+# qemu: -icount shift=0,sleep=off
 . /harness/lib.sh
 
 demo() { printf '@@DEMO@@ %s\n' "$*"; }
@@ -16,7 +24,7 @@ run() {
 	return $_rc
 }
 
-ktap_plan 10
+ktap_plan 19
 cfg=/cells/configs/x86/qemu-pc.cell
 
 demo "bulkhead demo on $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
@@ -40,6 +48,38 @@ run bulkhead info
 ktap_expect_output "info shows VM exits per CPU" 'VM exits:' bulkhead info
 run bulkhead console
 ktap_expect_output "the hypervisor console is readable from Linux" 'root cell NPT built' bulkhead console
+
+demo "# a real-time cell: the bulkhead RTOS on CPU 3"
+run bulkhead cell create /cells/cells/rtos/rtos.cell
+ktap_result "the RTOS cell is created (CPU 3 leaves Linux)" $?
+run bulkhead cell load rtos /inmates/rtos.bin --args "run=1000"
+ktap_result "the RTOS image is loaded" $?
+run bulkhead cell start rtos
+ktap_result "the RTOS cell starts" $?
+run bulkhead cell list
+ktap_expect_output "cell list shows the RTOS cell running on CPU 3" '^ *[0-9]+ +rtos +running +3 ' bulkhead cell list
+# The root stays idle while the task set runs (-icount: the CPUs take turns).
+sleep 3
+n=0
+while [ $n -lt 240 ] && ! grep -q 'rtos: done' /sys/devices/bulkhead/console; do
+	sleep 0.5
+	n=$((n + 1))
+done
+bulkhead console >"$KTAP_DIR/rtos.txt" 2>&1
+demo "# bulkhead console: the RTOS cell's report"
+grep -E '\[rtos\] (rtos: done|vcpu .*(admitted|summary|refused))' "$KTAP_DIR/rtos.txt" | while IFS= read -r line; do
+	demo "$line"
+done
+ktap_expect_output "the RTOS ran its task set for 1 s without a deadline miss" \
+	'rtos: done: 1000 ms, 0 deadline misses, 1 VCPU refused' cat "$KTAP_DIR/rtos.txt"
+ktap_expect_output "admission control refused the overloading VCPU, with its reason" \
+	'vcpu extra refused: ENOSPC: not schedulable' cat "$KTAP_DIR/rtos.txt"
+run bulkhead cell list
+ktap_expect_output "the RTOS ended normally: cell list says shut down (from its comm page)" \
+	'^ *[0-9]+ +rtos +shut down +3 ' bulkhead cell list
+run sh -c 'bulkhead cell shutdown rtos && bulkhead cell destroy rtos'
+ktap_result "the RTOS cell is shut down and destroyed" $?
+ktap_expect_output "CPU 3 is back in Linux" '^0-3$' cat /sys/devices/system/cpu/online
 run bulkhead disable
 ktap_result "hypervisor disabled: Linux runs natively again" $?
 run /tests/cpuid_probe
