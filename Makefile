@@ -64,7 +64,7 @@ unit-test: host configs
 # --- configs: C sources -> binary .cell files -----------------------------
 CONFIG_SOURCES := $(sort $(wildcard configs/x86/*.c cells/*/*.c tests/configs/good/*.c tests/configs/bad/*.c tests/configs/driver/*.c))
 CONFIG_CELLS := $(patsubst %.c,$(BUILD)/cells/%.cell,$(CONFIG_SOURCES))
-CONFIG_DEPS := include/bulkhead/config.h include/bulkhead/config-source.h $(wildcard tests/configs/*.h)
+CONFIG_DEPS := include/bulkhead/config.h include/bulkhead/config-source.h $(wildcard tests/configs/*.h cells/*.h)
 
 configs: $(CONFIG_CELLS)
 

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The shape of a one-CPU cell on the QEMU virtual PC: 16 MiB of the memmap=
+ * reservation as RAM at guest-physical 0 (loadable from the root), and a
+ * communication page right above it at 16 MiB, where inmates/lib and the RTOS
+ * expect it. No ports, no devices: such a cell prints through the hypervisor
+ * console. A cell source defines its name, CPU and host-physical addresses,
+ * then includes this file:
+ *
+ *   #define CELL_NAME "demo"
+ *   #define CELL_CPU 3
+ *   #define CELL_RAM_PHYS 0x3c000000
+ *   #define CELL_COMM_PHYS 0x3d000000
+ *   #include "../qemu-pc-cell.h"
+ */
+#include <bulkhead/config-source.h>
+
+#if !defined(CELL_NAME) || !defined(CELL_CPU) || !defined(CELL_RAM_PHYS) || !defined(CELL_COMM_PHYS)
+#error "define CELL_NAME, CELL_CPU, CELL_RAM_PHYS and CELL_COMM_PHYS first"
+#endif
+
+BH_CONFIG_OBJECT struct {
+	struct bh_cell_desc cell;
+	bh_u64 cpus[1];
+	struct bh_memory_region memory_regions[2];
+} __attribute__((packed)) config = {
+	.cell = {
+		.signature = BH_SIGNATURE_CELL,
+		.revision = BH_CONFIG_REVISION,
+		.total_size = sizeof(config),
+		.name = CELL_NAME,
+		.cpu_set_size = sizeof(config.cpus),
+		.num_memory_regions = BH_ARRAY_SIZE(config.memory_regions),
+		.cpu_reset_address = 0x100000, /* inmates/lib links images at 1 MiB */
+	},
+	.cpus = { 1ull << (CELL_CPU) },
+	.memory_regions = {
+		/* RAM, loadable from the root */
+		{ .phys_start = CELL_RAM_PHYS, .guest_start = 0x0, .size = 0x1000000,
+		  .flags = BH_MEM_RAM | BH_MEM_LOADABLE },
+		/* communication region */
+		{ .phys_start = CELL_COMM_PHYS, .guest_start = 0x1000000, .size = 0x1000,
+		  .flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM_REGION },
+	},
+};
