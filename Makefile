@@ -63,12 +63,27 @@ unit-test: host configs
 
 # --- configs: C sources -> binary .cell files -----------------------------
 CONFIG_SOURCES := $(sort $(wildcard configs/x86/*.c cells/*/*.c tests/configs/good/*.c tests/configs/bad/*.c tests/configs/driver/*.c))
-CONFIG_CELLS := $(patsubst %.c,$(BUILD)/cells/%.cell,$(CONFIG_SOURCES))
+# Test configs that differ from a real one by a few lines are derived from
+# it (scripts/derive-config.py, NAME.derive -> NAME.c in the build tree).
+CONFIG_DERIVED := $(sort $(wildcard tests/configs/driver/*.derive))
+CONFIG_CELLS := $(patsubst %.c,$(BUILD)/cells/%.cell,$(CONFIG_SOURCES)) \
+	$(patsubst %.derive,$(BUILD)/cells/%.cell,$(CONFIG_DERIVED))
 CONFIG_DEPS := include/bulkhead/config.h include/bulkhead/config-source.h $(wildcard tests/configs/*.h cells/*.h)
 
 configs: $(CONFIG_CELLS)
 
 $(BUILD)/cells/%.cell: %.c $(CONFIG_DEPS)
+	@mkdir -p $(dir $@)
+	@gcc -c -I$(SRC)/include -o $@.o $<
+	@objcopy -O binary -j .bhconfig $@.o $@
+	@rm -f $@.o
+
+.SECONDARY: $(patsubst %.derive,$(BUILD)/derived/%.c,$(CONFIG_DERIVED))
+
+$(BUILD)/derived/%.c: %.derive scripts/derive-config.py configs/x86/qemu-pc.c
+	@/usr/bin/python3 scripts/derive-config.py $< $@
+
+$(BUILD)/cells/%.cell: $(BUILD)/derived/%.c $(CONFIG_DEPS)
 	@mkdir -p $(dir $@)
 	@gcc -c -I$(SRC)/include -o $@.o $<
 	@objcopy -O binary -j .bhconfig $@.o $@
