@@ -6,6 +6,8 @@
  * jumps to isr_common, which saves the general registers and calls
  * inmate_interrupt(struct Frame*) (irq.cpp; the layout is inmate::Frame).
  */
+#include <inmate/frame.S.h>
+
 	.text
 	.code64
 	.balign	16
@@ -28,39 +30,11 @@ inmate_isr_stubs:
 inmate_isr_stubs_end:
 
 isr_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	push_gprs
 	movq	%rsp, %rdi /* 16-byte aligned: 15 registers + 7 words */
 	cld
 	call	inmate_interrupt
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	pop_gprs
 	addq	$16, %rsp /* vector and error code */
 	iretq
 

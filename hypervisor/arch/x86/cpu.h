@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 //
-// x86 instructions the hypervisor needs, as inline functions.
+// x86 instructions only the hypervisor needs, as inline functions (the
+// common ones are in lib/include/bh/x86.h).
 #pragma once
 
 #include <stdint.h>
+
+#include <bh/x86.h>
 
 namespace bh::x86 {
 
@@ -21,50 +24,10 @@ inline constexpr uint64_t apic_base_x2apic = 1ull << 10;
 inline constexpr uint64_t apic_base_enable = 1ull << 11;
 inline constexpr uint64_t rflags_if = 1ull << 9;
 
-struct CpuidResult {
-    uint32_t eax, ebx, ecx, edx;
-};
 
-inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
-    CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
-    return r;
-}
-
-inline uint64_t rdmsr(uint32_t msr) {
-    uint32_t lo, hi;
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (static_cast<uint64_t>(hi) << 32) | lo;
-}
-
-inline void wrmsr(uint32_t msr, uint64_t value) {
-    asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<uint32_t>(value)), "d"(static_cast<uint32_t>(value >> 32))
-                 : "memory");
-}
-
-inline uint64_t read_cr0() {
-    uint64_t v;
-    asm volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
 inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-inline uint64_t read_cr2() {
-    uint64_t v;
-    asm volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
 inline void write_cr2(uint64_t v) { asm volatile("mov %0, %%cr2" ::"r"(v) : "memory"); }
-inline uint64_t read_cr3() {
-    uint64_t v;
-    asm volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
 inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-inline uint64_t read_cr4() {
-    uint64_t v;
-    asm volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
 inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 
 struct [[gnu::packed]] DescriptorTablePointer {
@@ -91,18 +54,7 @@ inline uint16_t read_ds() { uint16_t v; asm volatile("mov %%ds, %0" : "=r"(v)); 
 inline uint16_t read_es() { uint16_t v; asm volatile("mov %%es, %0" : "=r"(v)); return v; }
 inline uint64_t read_dr7() { uint64_t v; asm volatile("mov %%dr7, %0" : "=r"(v)); return v; }
 
-inline uint64_t read_rflags() {
-    uint64_t v;
-    asm volatile("pushfq; popq %0" : "=r"(v));
-    return v;
-}
 
-inline void outb(uint16_t port, uint8_t value) { asm volatile("outb %0, %1" ::"a"(value), "Nd"(port)); }
-inline uint8_t inb(uint16_t port) {
-    uint8_t v;
-    asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 inline void pause() { asm volatile("pause" ::: "memory"); }
 inline void clgi() { asm volatile("clgi" ::: "memory"); }
@@ -110,9 +62,5 @@ inline void stgi() { asm volatile("stgi" ::: "memory"); }
 inline void vmsave(uint64_t vmcb_pa) { asm volatile("vmsave %%rax" ::"a"(vmcb_pa) : "memory"); }
 inline void vmload(uint64_t vmcb_pa) { asm volatile("vmload %%rax" ::"a"(vmcb_pa) : "memory"); }
 
-[[noreturn]] inline void halt_forever() {
-    for (;;)
-        asm volatile("cli; hlt");
-}
 
 }  // namespace bh::x86

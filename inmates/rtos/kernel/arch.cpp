@@ -120,29 +120,29 @@ void init_cpu(uint64_t kernel_stack_top) {
     load_gdt_and_tss(kernel_stack_top);
     load_idt();
 
-    x86::Cpuid ext = x86::cpuid(0x80000000);
-    cpu_features.nx = ext.eax >= 0x80000001 && (x86::cpuid(0x80000001).edx & (1u << 20));
-    cpu_features.pge = x86::cpuid(1).edx & (1u << 13);
-    if (x86::cpuid(0).eax >= 7) {
-        x86::Cpuid l7 = x86::cpuid(7);
+    inmate::x86::Cpuid ext = inmate::x86::cpuid(0x80000000);
+    cpu_features.nx = ext.eax >= 0x80000001 && (inmate::x86::cpuid(0x80000001).edx & (1u << 20));
+    cpu_features.pge = inmate::x86::cpuid(1).edx & (1u << 13);
+    if (inmate::x86::cpuid(0).eax >= 7) {
+        inmate::x86::Cpuid l7 = inmate::x86::cpuid(7);
         cpu_features.smep = l7.ebx & (1u << 7);
         cpu_features.smap = l7.ebx & (1u << 20);
     }
 
-    uint64_t efer = x86::rdmsr(x86::msr_efer) | efer_sce;
+    uint64_t efer = inmate::x86::rdmsr(inmate::x86::msr_efer) | efer_sce;
     if (cpu_features.nx)
         efer |= efer_nxe;
-    x86::wrmsr(x86::msr_efer, efer);
+    inmate::x86::wrmsr(inmate::x86::msr_efer, efer);
     // SYSCALL: CS 0x18, SS 0x20. SYSRET (64-bit): CS 0x38|3, SS 0x30|3.
-    x86::wrmsr(msr_star, (0x28ull << 48) | (static_cast<uint64_t>(kernel_cs) << 32));
-    x86::wrmsr(msr_lstar, reinterpret_cast<uint64_t>(rtos_syscall_entry));
-    x86::wrmsr(msr_cstar, 0);
-    x86::wrmsr(msr_sfmask, rflags_if | rflags_tf | rflags_df | rflags_nt | rflags_ac);
+    inmate::x86::wrmsr(msr_star, (0x28ull << 48) | (static_cast<uint64_t>(kernel_cs) << 32));
+    inmate::x86::wrmsr(msr_lstar, reinterpret_cast<uint64_t>(rtos_syscall_entry));
+    inmate::x86::wrmsr(msr_cstar, 0);
+    inmate::x86::wrmsr(msr_sfmask, rflags_if | rflags_tf | rflags_df | rflags_nt | rflags_ac);
 
     // No FPU/SSE for anyone: the kernel saves no such state, so ring 3 must
     // not be able to use it (x87 -> #NM, SSE -> #UD).
-    write_cr0((x86::read_cr0() | cr0_em) & ~(cr0_mp | cr0_ts));
-    uint64_t cr4 = x86::read_cr4() & ~(cr4_osfxsr | cr4_osxmmexcpt);
+    write_cr0((inmate::x86::read_cr0() | cr0_em) & ~(cr0_mp | cr0_ts));
+    uint64_t cr4 = inmate::x86::read_cr4() & ~(cr4_osfxsr | cr4_osxmmexcpt);
     if (cpu_features.pge)
         cr4 |= cr4_pge;
     if (cpu_features.smep)

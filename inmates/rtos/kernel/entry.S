@@ -14,6 +14,8 @@
  *  - rtos_exception_stubs: vectors 0..31 (16 bytes each, like the library's
  *    stubs); the kernel points the exception gates it handles here.
  */
+#include <inmate/frame.S.h>
+
 #define USER_CS (0x38 | 3)
 #define USER_DS (0x30 | 3)
 #define SYSCALL_VECTOR 0x100
@@ -32,41 +34,13 @@ rtos_syscall_entry:
 	pushq	%rcx /* rip */
 	pushq	$0 /* error code */
 	pushq	$SYSCALL_VECTOR
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	push_gprs
 	movq	%rsp, %rdi
 	call	rtos_syscall
 	testb	%al, %al
 	jz	frame_return
 	/* The caller goes on where it called: SYSRETQ (RCX = RIP, R11 = RFLAGS). */
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	pop_gprs
 	addq	$16, %rsp /* vector and error code */
 	movq	(%rsp), %rcx
 	movq	16(%rsp), %r11
@@ -96,41 +70,13 @@ rtos_exception_stubs:
 	.endr
 
 exception_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	push_gprs
 	movq	%rsp, %rdi
 	cld
 	call	rtos_exception
 
 frame_return:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	pop_gprs
 	addq	$16, %rsp /* vector and error code */
 	iretq
 

@@ -6,29 +6,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bh/x86.h>
+
 namespace inmate::x86 {
 
-struct Cpuid {
-    uint32_t eax, ebx, ecx, edx;
-};
+// The instructions shared with the hypervisor (lib/include/bh/x86.h).
+using Cpuid = bh::x86::CpuidResult;
+using bh::x86::cpuid;
+using bh::x86::halt_forever;
+using bh::x86::inb;
+using bh::x86::outb;
+using bh::x86::rdmsr;
+using bh::x86::read_cr0;
+using bh::x86::read_cr2;
+using bh::x86::read_cr3;
+using bh::x86::read_cr4;
+using bh::x86::read_rflags;
+using bh::x86::wrmsr;
 
-inline Cpuid cpuid(uint32_t leaf, uint32_t subleaf = 0) {
-    Cpuid r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
-    return r;
-}
-
-inline uint64_t rdmsr(uint32_t msr) {
-    uint32_t lo, hi;
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (static_cast<uint64_t>(hi) << 32) | lo;
-}
-
-inline void wrmsr(uint32_t msr, uint64_t value) {
-    asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<uint32_t>(value)),
-                 "d"(static_cast<uint32_t>(value >> 32))
-                 : "memory");
-}
 
 // Ordered TSC read: earlier instructions have completed (LFENCE) before it.
 inline uint64_t rdtsc() {
@@ -37,14 +32,8 @@ inline uint64_t rdtsc() {
     return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 
-inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
-inline uint8_t inb(uint16_t port) {
-    uint8_t v;
-    asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 inline uint16_t inw(uint16_t port) {
     uint16_t v;
     asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
@@ -67,36 +56,7 @@ inline void barrier() { asm volatile("" ::: "memory"); }
 // Enable interrupts and halt until one arrives (no lost wake-up: STI's
 // interrupt shadow covers HLT), then disable them again.
 inline void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
-[[noreturn]] inline void halt_forever() {
-    for (;;)
-        asm volatile("cli; hlt" ::: "memory");
-}
 
-inline uint64_t read_cr0() {
-    uint64_t v;
-    asm volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-inline uint64_t read_cr2() {
-    uint64_t v;
-    asm volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
-inline uint64_t read_cr3() {
-    uint64_t v;
-    asm volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-inline uint64_t read_cr4() {
-    uint64_t v;
-    asm volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-inline uint64_t read_rflags() {
-    uint64_t v;
-    asm volatile("pushfq; popq %0" : "=r"(v));
-    return v;
-}
 
 // MSRs.
 constexpr uint32_t msr_apic_base = 0x1b;
