@@ -55,11 +55,13 @@
 /* Not exit reasons: what the exits above did. */
 #define BH_STAT_IPI 10 /* ICR writes of the cell (x2APIC MSR or xAPIC page) */
 #define BH_STAT_IPI_BLOCKED 11 /* ...of which (part) was dropped: not the cell's CPUs, or INIT/SIPI/SMI */
-#define BH_STAT_COUNT 12
+#define BH_STAT_IOAPIC 12 /* trapped writes to an IOAPIC page (emulated) */
+#define BH_STAT_IOAPIC_BLOCKED 13 /* redirection entries written masked: a pin or CPU not the cell's */
+#define BH_STAT_COUNT 14
 
 #define BH_STAT_NAMES                                                              \
 	{ "total", "cpuid", "hypercall", "msr", "pio", "npf", "nmi", "xapic", \
-	  "shutdown", "other", "ipi", "ipi_blocked" }
+	  "shutdown", "other", "ipi", "ipi_blocked", "ioapic", "ioapic_blocked" }
 
 /*
  * The console ring: a page of hypervisor memory mapped read-only into the

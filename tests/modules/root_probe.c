@@ -20,6 +20,12 @@
  *   own      the root's own IPIs still work: a function call on every other
  *            online CPU (smp_call_function) and an NMI to each of them, seen
  *            by an NMI handler; none may count as blocked.
+ *   ioapic   the IOAPIC at 0xfec00000 (the root's irqchip): on a pin Linux
+ *            left unused (masked, vector 0), an unmasked entry to CPU
+ *            `cpu` (physical APIC id; not the root's) must read back masked
+ *            and count in BH_STAT_IOAPIC_BLOCKED; the same entry to this
+ *            CPU must read back as written and not count. The pin is left
+ *            masked as it was.
  *   decode   xAPIC only (prints "skipped" in x2APIC mode): the hypervisor's
  *            decoder on real code -- a TPR write by an instruction that
  *            straddles a page boundary (emulated: one xAPIC exit, TPR as
@@ -49,7 +55,7 @@
 
 static char *action = "";
 module_param(action, charp, 0444);
-MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode");
+MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode | ioapic");
 static unsigned int cpu = 3;
 module_param(cpu, uint, 0444);
 MODULE_PARM_DESC(cpu, "target CPU of init/nmi/fixed (offline, not the root's)");
@@ -259,6 +265,84 @@ static int probe_own_ipis(void)
 	return 0;
 }
 
+#define IOAPIC_BASE 0xfec00000ul
+#define IOAPIC_RTE_MASKED (1u << 16)
+
+static u32 ioapic_read(void __iomem *io, u32 index)
+{
+	writel(index, io);
+	return readl(io + 0x10);
+}
+
+static void ioapic_write(void __iomem *io, u32 index, u32 value)
+{
+	writel(index, io);
+	writel(value, io + 0x10);
+}
+
+static long blocked_rtes(unsigned int on)
+{
+	return hypercall(BH_HC_CPU_STATS, on, BH_STAT_IOAPIC_BLOCKED);
+}
+
+static int probe_ioapic(void)
+{
+	void __iomem *io = ioremap(IOAPIC_BASE, PAGE_SIZE);
+	unsigned int pins, pin, self, foreign, own;
+	u32 low, high, vector = 0xe9;
+	long before, mid, after;
+	unsigned long flags;
+	int err = -EIO;
+
+	if (!io)
+		return -ENOMEM;
+	if (cpu >= nr_cpu_ids || cpu_online(cpu)) {
+		pr_err("ioapic: CPU %u must exist and be offline\n", cpu);
+		iounmap(io);
+		return -EINVAL;
+	}
+	foreign = per_cpu(x86_cpu_to_apicid, cpu);
+	local_irq_save(flags);
+	self = smp_processor_id();
+	own = per_cpu(x86_cpu_to_apicid, self);
+	pins = ((ioapic_read(io, 1) >> 16) & 0xff) + 1;
+	for (pin = pins - 1; pin > 0; pin--)
+		if (ioapic_read(io, 0x10 + 2 * pin) == IOAPIC_RTE_MASKED &&
+		    ioapic_read(io, 0x11 + 2 * pin) == 0)
+			break;
+	if (pin == 0) {
+		local_irq_restore(flags);
+		pr_err("ioapic: no unused pin among %u\n", pins);
+		iounmap(io);
+		return -ENODEV;
+	}
+	before = blocked_rtes(self);
+	/* To a foreign CPU: the hypervisor must write it masked. */
+	ioapic_write(io, 0x11 + 2 * pin, foreign << 24);
+	ioapic_write(io, 0x10 + 2 * pin, vector);
+	low = ioapic_read(io, 0x10 + 2 * pin);
+	high = ioapic_read(io, 0x11 + 2 * pin);
+	mid = blocked_rtes(self);
+	/* To this CPU: as written. */
+	ioapic_write(io, 0x10 + 2 * pin, IOAPIC_RTE_MASKED | vector);
+	ioapic_write(io, 0x11 + 2 * pin, own << 24);
+	ioapic_write(io, 0x10 + 2 * pin, vector);
+	if ((low & IOAPIC_RTE_MASKED) && mid == before + 1 &&
+	    ioapic_read(io, 0x10 + 2 * pin) == vector && blocked_rtes(self) == mid)
+		err = 0;
+	after = blocked_rtes(self);
+	ioapic_write(io, 0x10 + 2 * pin, IOAPIC_RTE_MASKED);
+	ioapic_write(io, 0x11 + 2 * pin, 0);
+	local_irq_restore(flags);
+	iounmap(io);
+	pr_info("ioapic: pin %u of %u: to APIC id %u read back %#x:%#x (blocked %ld -> %ld), to own id %u blocked %ld -> %ld\n",
+		pin, pins, foreign, high, low, before, mid, own, mid, after);
+	if (err)
+		pr_err("ioapic: the entry to a foreign CPU was %s\n",
+		       (low & IOAPIC_RTE_MASKED) ? "masked, but the counts are wrong" : "NOT masked: NOT ISOLATED");
+	return err;
+}
+
 static int __init root_probe_init(void)
 {
 	int err;
@@ -271,6 +355,8 @@ static int __init root_probe_init(void)
 		err = probe_own_ipis();
 	else if (!strcmp(action, "decode"))
 		err = probe_decode();
+	else if (!strcmp(action, "ioapic"))
+		err = probe_ioapic();
 	else {
 		pr_err("unknown action '%s'\n", action);
 		err = -EINVAL;

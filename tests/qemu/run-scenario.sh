@@ -6,7 +6,7 @@
 # NAME is tests/qemu/scenarios/NAME.sh (with --bench: tests/qemu/bench/NAME.sh).
 # The scenario's leading comment block may set (see README.md): timeout, cpu,
 # smp, mem, machine, memmap, append, qemu, variants, variant-qemu,
-# variant-append, variant-memmap, hvlog, host-check, allow-taint.
+# variant-append, variant-memmap, hvlog, hvlog-reject, host-check, allow-taint.
 # Lines the guest prints as "@@BENCH@@ TEXT" (benchmark figures) are kept in
 # LOGDIR/bench.txt and shown as "# TEXT" after the run's results.
 # Options:
@@ -80,7 +80,7 @@ kernel=${BH_KERNEL:-$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' 2>/dev/null
 # --- scenario header ---------------------------------------------------------
 opt_timeout=180 opt_cpu=max opt_smp=4 opt_mem=1G opt_append="" opt_variants=""
 opt_qemu="" opt_machine=q35 opt_allow_taint=0 opt_host_check="" opt_memmap='64M$0x3b000000'
-hvlog_patterns=()
+hvlog_patterns=() hvlog_rejects=()
 declare -A variant_qemu=() variant_append=() variant_memmap=()
 while IFS= read -r line; do
 	[[ $line == '#!'* || -z ${line//[[:space:]]/} ]] && continue
@@ -99,6 +99,7 @@ while IFS= read -r line; do
 		memmap) opt_memmap=$val ;;
 		allow-taint) opt_allow_taint=$val ;;
 		hvlog) hvlog_patterns+=("$val") ;;
+		hvlog-reject) hvlog_rejects+=("$val") ;;
 		host-check) opt_host_check=$val ;;
 		variant-qemu)
 			[[ $val =~ ^([A-Za-z0-9_-]+)[[:space:]]+(.*)$ ]] &&
@@ -273,6 +274,11 @@ run_variant() {
 	local pat
 	for pat in "${hvlog_patterns[@]}"; do
 		grep -E -- "$pat" <(tr -d '\r' <"$hv") >/dev/null || why+=("hypervisor.log does not match /$pat/")
+	done
+	for pat in "${hvlog_rejects[@]}"; do
+		if grep -E -- "$pat" <(tr -d '\r' <"$hv") >/dev/null; then
+			why+=("hypervisor.log matches rejected /$pat/: $(tr -d '\r' <"$hv" | grep -Em1 -- "$pat")")
+		fi
 	done
 
 	# --- host-side check (# host-check: SCRIPT LOGDIR) ---

@@ -111,6 +111,7 @@ crlf good.log <<'EOF'
 EOF
 printf 'bulkhead: hypervisor enabled on 4 CPUs\n' >"$canned/hv-good.log"
 printf 'bulkhead: something else\n' >"$canned/hv-bad.log"
+printf 'bulkhead: hypervisor enabled on 4 CPUs\n[demo] inmate: unexpected interrupt, vector 236\n' >"$canned/hv-reject.log"
 
 # --- cases ---------------------------------------------------------------------
 # case KIND NAME SCENARIO EXPECT PATTERN [REPLAY_LOG [REPLAY_RC [HVLOG]]]
@@ -130,6 +131,7 @@ add replay "a kernel panic line fails" replay.sh fail 'kernel panic: Fatal excep
 add replay "QEMU exiting with an error fails" replay.sh fail 'qemu exited with status 1' good.log 1
 add replay "hvlog expectation met passes" replay-hvlog.sh pass '^2 passed' good.log 0 hv-good.log
 add replay "hvlog expectation not met fails" replay-hvlog.sh fail 'hypervisor.log does not match' good.log 0 hv-bad.log
+add replay "a rejected hvlog line fails" replay-hvlog.sh fail 'hypervisor.log matches rejected /unexpected interrupt/' good.log 0 hv-reject.log
 if ((!quick)); then
 	add qemu "a passing scenario passes" "$st/st-pass.sh" pass '^4 passed, 0 failed'
 	add qemu "a 'not ok' result fails" "$st/st-notok.sh" fail '1 of 2 results not ok'

@@ -5,6 +5,8 @@
 #include "../../core/hypervisor.h"
 #include "cpu.h"
 
+#include <bh/spinlock.h>
+
 namespace bh::x86::apic {
 
 namespace {
@@ -334,6 +336,22 @@ bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value) {
 
 void send_nmi(uint32_t apic_id) { send_physical(apic_id, dm_nmi << 8); }
 
+namespace {
+
+// An interrupt still requested (IRR) from the previous guest, vectors 32-255.
+bool irr_pending() {
+    constexpr uint32_t reg_irr = 0x200;
+    for (uint32_t r = 1; r < 8; ++r) {
+        uint32_t bits = state.mode == Mode::x2apic ? static_cast<uint32_t>(rdmsr(0x820 + r))
+                                                   : xapic_read(reg_irr + 0x10 * r);
+        if (bits != 0)
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 void reset_for_new_guest(PerCpu& cpu) {
     constexpr uint32_t lvt_masked = 1u << 16;
     constexpr uint32_t reg_isr = 0x100;
@@ -362,7 +380,152 @@ void reset_for_new_guest(PerCpu& cpu) {
             xapic_write_real(reg_eoi, 0);
         }
     }
+    // An interrupt the old guest left requested (Linux's timer, an IPI)
+    // would reach the new guest's IDT at its first STI: no guest gets
+    // another's interrupt. Software cannot clear IRR, so the interrupts are
+    // taken here, in host mode (bh_host_irq acknowledges and drops them).
+    // A software-disabled APIC (Linux disables it on a CPU it offlines)
+    // holds them back: it is enabled for the drain, then put back.
+    if (irr_pending()) {
+        constexpr uint32_t svr_enable = 1u << 8;
+        constexpr uint32_t msr_x2apic_svr = 0x80f;
+        bool x2 = state.mode == Mode::x2apic;
+        uint32_t svr = x2 ? static_cast<uint32_t>(rdmsr(msr_x2apic_svr)) : xapic_read(reg_svr);
+        if (!(svr & svr_enable)) {
+            if (x2)
+                wrmsr(msr_x2apic_svr, svr | svr_enable);
+            else
+                xapic_write_real(reg_svr, svr | svr_enable);
+        }
+        for (int i = 0; i < 100 && irr_pending(); ++i) {
+            stgi();
+            asm volatile("sti; nop; nop; cli" ::: "memory");
+            clgi();
+        }
+        if (!(svr & svr_enable)) {
+            if (x2)
+                wrmsr(msr_x2apic_svr, svr);
+            else
+                xapic_write_real(reg_svr, svr);
+        }
+        if (irr_pending())
+            console::print("CPU {}: an interrupt of the previous guest is still pending", cpu.cpu_id);
+    }
     cpu.apic_icr_high = 0;
+}
+
+void host_irq_acknowledge() {
+    if (state.mode == Mode::x2apic)
+        wrmsr(0x80b, 0);
+    else
+        xapic_write_real(reg_eoi, 0);
+}
+
+// --- IOAPIC ------------------------------------------------------------------
+
+namespace {
+
+constexpr uint32_t ioapic_regsel = 0x00;
+constexpr uint32_t ioapic_window = 0x10;
+constexpr uint32_t ioapic_eoi = 0x40;
+constexpr uint32_t ioapic_reg_version = 0x01;
+constexpr uint32_t ioapic_reg_redirection = 0x10;
+
+struct Ioapic {
+    uint64_t base{};
+    uint64_t pin_bitmap[4]{};
+    uint32_t pins{};       // read from the version register at first use
+    uint32_t selected{};   // the root's last IOREGSEL
+    uint32_t reports{};
+    SpinLock lock;         // IOREGSEL + IOWIN pairs of the hypervisor's own
+};
+constinit Ioapic ioapics[BH_ABI_MAX_IRQCHIPS];
+constinit uint32_t ioapic_count = 0;
+
+volatile uint32_t* ioapic_register(const Ioapic& chip, uint32_t offset) {
+    return reinterpret_cast<volatile uint32_t*>(chip.base + offset);
+}
+uint32_t ioapic_read_indirect(const Ioapic& chip, uint32_t index) {
+    *ioapic_register(chip, ioapic_regsel) = index;
+    return *ioapic_register(chip, ioapic_window);
+}
+
+}  // namespace
+
+void ioapic_setup(Span<const bh_irqchip> chips) {
+    ioapic_count = 0;
+    for (const bh_irqchip& c : chips) {
+        if (ioapic_count == BH_ABI_MAX_IRQCHIPS)
+            break;
+        Ioapic& chip = ioapics[ioapic_count++];
+        chip = Ioapic{};
+        chip.base = c.address;
+        // The bitmap counts from the chip's pin 0.
+        for (int w = 0; w < 4; ++w)
+            chip.pin_bitmap[w] = c.pin_bitmap[w];
+    }
+}
+
+int ioapic_at(uint64_t gpa) {
+    for (uint32_t i = 0; i < ioapic_count; ++i)
+        if ((gpa & ~0xfffull) == ioapics[i].base)
+            return static_cast<int>(i);
+    return -1;
+}
+
+bool ioapic_write(PerCpu& cpu, int chip_index, uint32_t offset, uint32_t value) {
+    Ioapic& chip = ioapics[chip_index];
+    LockGuard guard(chip.lock);
+    if (chip.pins == 0)
+        chip.pins = ((ioapic_read_indirect(chip, ioapic_reg_version) >> 16) & 0xff) + 1;
+    switch (offset) {
+    case ioapic_regsel:
+        chip.selected = value & 0xff;
+        *ioapic_register(chip, ioapic_regsel) = chip.selected;
+        return true;
+    case ioapic_eoi:
+        *ioapic_register(chip, ioapic_eoi) = value;
+        return true;
+    case ioapic_window:
+        break;
+    default:
+        return false;
+    }
+    uint32_t index = chip.selected;
+    if (index < ioapic_reg_redirection || index >= ioapic_reg_redirection + 2 * chip.pins) {
+        // ID and arbitration registers: nothing another cell depends on.
+        *ioapic_register(chip, ioapic_regsel) = index;
+        *ioapic_register(chip, ioapic_window) = value;
+        return true;
+    }
+    uint32_t pin = (index - ioapic_reg_redirection) / 2;
+    bool high = (index - ioapic_reg_redirection) & 1;
+    uint32_t other = ioapic_read_indirect(chip, high ? index - 1 : index + 1);
+    uint64_t entry = high ? (static_cast<uint64_t>(value) << 32) | other : (static_cast<uint64_t>(other) << 32) | value;
+
+    bool owned = (chip.pin_bitmap[pin / 64] >> (pin % 64)) & 1;
+    CellCpus cell;
+    collect_cell_cpus(cpu, cell);
+    RteVerdict verdict = check_redirection_entry(state.mode, entry, cell.cpus, cell.count);
+    bool refused = !(entry & rte_masked) &&
+                   (!owned || verdict == RteVerdict::delivery_mode || verdict == RteVerdict::destination);
+    if (refused) {
+        ++cpu.stats[BH_STAT_IOAPIC_BLOCKED];
+        // Masked, the pin cannot fire anywhere; the rest as the root wrote it.
+        if (high) {
+            *ioapic_register(chip, ioapic_regsel) = index - 1;
+            *ioapic_register(chip, ioapic_window) = other | static_cast<uint32_t>(rte_masked);
+        } else {
+            value |= static_cast<uint32_t>(rte_masked);
+        }
+        if (should_report(chip.reports))
+            console::print("root cell: CPU {}: IOAPIC {} pin {} entry {} written masked: {}", cpu.cpu_id,
+                           hex(chip.base), pin, hex(entry),
+                           owned ? rte_verdict_name(verdict) : "the pin is not the root's");
+    }
+    *ioapic_register(chip, ioapic_regsel) = index;
+    *ioapic_register(chip, ioapic_window) = value;
+    return true;
 }
 
 }  // namespace bh::x86::apic

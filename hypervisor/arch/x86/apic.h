@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <bh/result.h>
+#include <bh/span.h>
 #include <bulkhead/config.h>
 
 #include "icr_filter.h"
@@ -60,5 +61,20 @@ void send_nmi(uint32_t apic_id);
 // Before a new guest runs on this CPU (a cell start, Linux after a SIPI):
 // timer stopped, nothing in service, TPR 0.
 void reset_for_new_guest(PerCpu& cpu);
+
+// EOI for an external interrupt taken in host mode (see reset_for_new_guest).
+void host_irq_acknowledge();
+
+// The IOAPICs of the root's config (irqchips). Their pages are read-only in
+// the root's nested tables: reads reach the hardware, writes exit and land
+// here. Redirection entries may only send a pin the root owns (pin_bitmap)
+// to CPUs of the root (check_redirection_entry); anything else is written
+// masked and reported. Non-root cells get no IOAPIC.
+void ioapic_setup(Span<const bh_irqchip> chips);
+// The index of the IOAPIC whose register page holds `gpa`, or -1.
+int ioapic_at(uint64_t gpa);
+// A root write of `value` at register `offset` (0x00 IOREGSEL, 0x10 IOWIN,
+// 0x40 EOI) of IOAPIC `chip`. false: not a register (the write is refused).
+bool ioapic_write(PerCpu& cpu, int chip, uint32_t offset, uint32_t value);
 
 }  // namespace bh::x86::apic

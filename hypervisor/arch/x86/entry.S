@@ -154,6 +154,35 @@ bh_exception_common:
 	call bh_exception		/* does not return */
 	ud2
 
+/*
+ * External interrupts in host mode: only while a CPU drains what Linux left
+ * pending in its APIC before it gets a new guest (apic.cpp). Each is
+ * acknowledged and dropped. Nine pushes keep the call 16-byte aligned.
+ */
+	.balign 16
+	.globl bh_host_irq_stub
+bh_host_irq_stub:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	call bh_host_irq
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rax
+	iretq
+
 /* NMIs taken in host mode (between stgi and clgi) are counted and dropped;
  * the exit handler re-injects them into the guest. */
 	.balign 16

@@ -125,4 +125,45 @@ IcrDecision filter_icr(Mode mode, uint64_t icr, const CellCpu* cpus, uint32_t co
     return d;
 }
 
+RteVerdict check_redirection_entry(Mode mode, uint64_t rte, const CellCpu* cpus, uint32_t count) {
+    if (rte & rte_masked)
+        return RteVerdict::allowed;
+    if (rte & rte_remappable)
+        return RteVerdict::remapped;
+    uint32_t low = static_cast<uint32_t>(rte);
+    switch (delivery_mode_of(low)) {
+    case dm_fixed:
+    case dm_lowest:
+    case dm_nmi:
+        break;
+    default:
+        return RteVerdict::delivery_mode;
+    }
+    uint32_t dest = static_cast<uint32_t>(rte >> 56);
+    if (dest == 0xff)
+        return RteVerdict::destination;  // broadcast: every CPU, other cells' too
+    if (mode == Mode::x2apic) {
+        // Without remapping the 8-bit destination is a physical x2APIC id;
+        // an 8-bit logical one names no x2APIC CPU we could vouch for.
+        if (low & icr_dest_logical)
+            return RteVerdict::destination;
+        uint64_t icr = (static_cast<uint64_t>(dest) << 32) | (low & ~icr_shorthand);
+        return filter_icr(mode, icr, cpus, count, 0).refusal == Refusal::none ? RteVerdict::allowed
+                                                                             : RteVerdict::destination;
+    }
+    uint64_t icr = (static_cast<uint64_t>(dest) << 56) | (low & ~icr_shorthand);
+    return filter_icr(mode, icr, cpus, count, 0).refusal == Refusal::none ? RteVerdict::allowed
+                                                                         : RteVerdict::destination;
+}
+
+const char* rte_verdict_name(RteVerdict verdict) {
+    switch (verdict) {
+    case RteVerdict::allowed: return "allowed";
+    case RteVerdict::remapped: return "remapped (not filtered)";
+    case RteVerdict::delivery_mode: return "delivery mode never allowed";
+    case RteVerdict::destination: return "destination outside the cell";
+    }
+    return "?";
+}
+
 }  // namespace bh::x86::apic

@@ -103,6 +103,23 @@ struct IcrDecision {
 // the sender's index in `cpus` (count <= max_cell_cpus).
 IcrDecision filter_icr(Mode mode, uint64_t icr, const CellCpu* cpus, uint32_t count, uint32_t self);
 
+// IOAPIC redirection entries. The IOAPIC delivers in hardware, so unlike an
+// IPI (which the hypervisor re-sends to the cell's CPUs one by one) an entry
+// is only allowed when its whole destination is CPUs of the cell.
+inline constexpr uint64_t rte_masked = 1ull << 16;
+inline constexpr uint64_t rte_remappable = 1ull << 48;  // Intel interrupt-remapping format
+
+enum class RteVerdict : uint8_t {
+    allowed,         // masked, or fixed/lowest/NMI to CPUs of the cell only
+    remapped,        // remappable format: the IOMMU's table decides (not filtered)
+    delivery_mode,   // SMI, INIT, ExtINT, reserved
+    destination,     // broadcast, or a CPU outside the cell
+};
+
+// `rte`: the full 64-bit entry; `cpus`: the cell's CPUs (count >= 1).
+RteVerdict check_redirection_entry(Mode mode, uint64_t rte, const CellCpu* cpus, uint32_t count);
+const char* rte_verdict_name(RteVerdict verdict);
+
 // The x2APIC logical id of an x2APIC id (architectural: cluster in 31:16,
 // one bit of 16 in 15:0).
 inline constexpr uint32_t x2apic_logical_id(uint32_t apic_id) {

@@ -20,6 +20,7 @@
 
 extern "C" char bh_exception_stubs[];
 extern "C" char bh_nmi_handler[];
+extern "C" char bh_host_irq_stub[];
 extern "C" [[noreturn]] void bh_vmrun_loop(bh::PerCpu* cpu);
 extern "C" [[noreturn]] void bh_return_to_native(const bh::GuestRegs* regs, const uint64_t* frame);
 extern "C" volatile uint64_t bh_host_nmi_count;
@@ -160,6 +161,10 @@ Result<void> build_root_npt(Hypervisor& hv) {
     // emulated through the IPI filter; x2APIC: the page is not the APIC).
     // Mapped last, so that no config region can make it writable.
     BH_TRY(arch.root_npt.map(apic_mmio_base, apic_mmio_base, 4096, x86::pte_nx));
+    // The IOAPICs likewise: reads direct, writes filtered (apic.h).
+    x86::apic::ioapic_setup(hv.system.root().irqchips());
+    for (const bh_irqchip& chip : hv.system.root().irqchips())
+        BH_TRY(arch.root_npt.map(chip.address, chip.address, 4096, x86::pte_nx));
     // The console ring, read-only, for `bulkhead console`.
     uint64_t console = virt_to_phys(hv.console);
     BH_TRY(arch.root_npt.map(console, console, 4096, x86::pte_nx));
@@ -310,9 +315,10 @@ void fail_cell(PerCpu& cpu, const char* fmt, const Args&... args) {
 
 void build_idt() {
     uint16_t cs = x86::read_cs();
-    for (unsigned v = 0; v < 32; ++v) {
-        uint64_t handler = v == 2 ? reinterpret_cast<uint64_t>(bh_nmi_handler)
-                                  : reinterpret_cast<uint64_t>(bh_exception_stubs) + 16 * v;
+    for (unsigned v = 0; v < 256; ++v) {
+        uint64_t handler = v == 2    ? reinterpret_cast<uint64_t>(bh_nmi_handler)
+                           : v < 32 ? reinterpret_cast<uint64_t>(bh_exception_stubs) + 16 * v
+                                    : reinterpret_cast<uint64_t>(bh_host_irq_stub);
         IdtGate& g = arch.idt[v];
         g.offset_low = static_cast<uint16_t>(handler);
         g.selector = cs;
@@ -474,10 +480,14 @@ void report_refused_instruction(PerCpu& cpu, Vmcb& vmcb, const char* why, const 
                    hex(vmcb.u64(off::rip)), why, static_cast<const char*>(text));
 }
 
-// A write to the xAPIC page: fetch and decode the instruction, emulate the
-// register write, skip the instruction. Anything unexpected is refused with
-// #GP in the root; nothing is guessed.
-void handle_xapic_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa) {
+// Where a trapped MMIO write goes: the xAPIC page, or an IOAPIC (its index).
+constexpr int target_xapic = -1;
+constexpr int target_none = -2;
+
+// A write to the xAPIC page or an IOAPIC: fetch and decode the instruction,
+// emulate the register write, skip the instruction. Anything unexpected is
+// refused with #GP in the root; nothing is guessed.
+void handle_emulated_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa, int target) {
     uint64_t rip = vmcb.u64(off::rip);
     uint8_t bytes[x86::max_instruction_length]{};
     size_t fetched = 0;
@@ -506,25 +516,36 @@ void handle_xapic_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa) {
     uint64_t address = x86::effective_address(insn.memory, regs, rip + insn.length);
     uint32_t offset = static_cast<uint32_t>(gpa & 0xfff);
     if ((address & 0xfff) != offset || (offset & 0xf) != 0) {
-        report_refused_instruction(cpu, vmcb, (offset & 0xf) != 0 ? "unaligned APIC register" : "operand mismatch",
+        report_refused_instruction(cpu, vmcb, (offset & 0xf) != 0 ? "unaligned register" : "operand mismatch",
                                    bytes, insn.length);
         return inject_exception(vmcb, vector_gp, true, 0);
     }
-    if (!x86::apic::xapic_write(cpu, offset, x86::written_value(insn, regs))) {
+    uint32_t value = x86::written_value(insn, regs);
+    if (target == target_xapic && !x86::apic::xapic_write(cpu, offset, value)) {
         report_refused_instruction(cpu, vmcb, "APIC page write in x2APIC mode", bytes, insn.length);
+        return inject_exception(vmcb, vector_gp, true, 0);
+    }
+    if (target >= 0 && !x86::apic::ioapic_write(cpu, target, offset, value)) {
+        report_refused_instruction(cpu, vmcb, "not an IOAPIC register", bytes, insn.length);
         return inject_exception(vmcb, vector_gp, true, 0);
     }
     vmcb.u64(off::rip) = rip + insn.length;
 }
 
-bool is_xapic_write(const Vmcb& vmcb) {
+// The emulated page a nested page fault wrote to, or target_none. Only the
+// root's tables hold the IOAPIC pages.
+int emulated_write_target(const PerCpu& cpu, const Vmcb& vmcb) {
     constexpr uint64_t npf_present = 1ull << 0;
     constexpr uint64_t npf_write = 1ull << 1;
     constexpr uint64_t npf_final_address = 1ull << 32;
     uint64_t info = vmcb.u64(off::exit_info1);
     uint64_t gpa = vmcb.u64(off::exit_info2);
-    return (gpa & ~0xfffull) == apic_mmio_base && (info & npf_present) && (info & npf_write) &&
-           (info & npf_final_address);
+    if (!(info & npf_present) || !(info & npf_write) || !(info & npf_final_address))
+        return target_none;
+    if ((gpa & ~0xfffull) == apic_mmio_base)
+        return target_xapic;
+    int chip = cpu.cell == nullptr ? x86::apic::ioapic_at(gpa) : -1;
+    return chip >= 0 ? chip : target_none;
 }
 
 void handle_vmmcall(PerCpu& cpu, Vmcb& vmcb, bool& leave) {
@@ -769,12 +790,12 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
         handle_ioio(cpu, vmcb);
         break;
     case svm::exit_npf:
-        if (is_xapic_write(vmcb)) {
-            ++cpu.stats[BH_STAT_XAPIC];
+        if (int target = emulated_write_target(cpu, vmcb); target != target_none) {
+            ++cpu.stats[target == target_xapic ? BH_STAT_XAPIC : BH_STAT_IOAPIC];
             // An exit while an event was being delivered: the event goes
             // in again and the write is retried after it.
             if (!(vmcb.u64(off::event_inject) & svm::event_valid))
-                handle_xapic_write(cpu, vmcb, vmcb.u64(off::exit_info2));
+                handle_emulated_write(cpu, vmcb, vmcb.u64(off::exit_info2), target);
             break;
         }
         ++cpu.stats[BH_STAT_NPF];
@@ -868,6 +889,8 @@ extern "C" [[noreturn]] void bh_leave(PerCpu* cpu_ptr) {
 }
 
 // A fault in host mode is a hypervisor bug: report it and stop this CPU.
+extern "C" void bh_host_irq() { x86::apic::host_irq_acknowledge(); }
+
 extern "C" [[noreturn]] void bh_exception(const uint64_t* frame) {
     console::print("FATAL: host exception {} (error {}) at RIP {}, CR2 {}", frame[0], hex(frame[1]), hex(frame[2]),
                    hex(x86::read_cr2()));

@@ -40,6 +40,7 @@
 # hvlog: bulkhead: cell "probe" FAILED on CPU 3: INIT IPI to physical APIC id 0x0: delivery mode never allowed for a cell
 # hvlog: bulkhead: cell "probe" FAILED on CPU 3: INIT IPI to physical APIC id 0x2: delivery mode never allowed for a cell
 # hvlog: bulkhead: cell "probe" FAILED on CPU 3: triple fault \(shutdown\)
+# hvlog-reject: inmate: unexpected interrupt
 . /harness/lib.sh
 
 bh=/sys/devices/bulkhead

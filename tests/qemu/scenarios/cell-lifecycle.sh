@@ -26,6 +26,7 @@
 # host-check: tests/qemu/host/cell-json.sh
 # hvlog: bulkhead: cell "demo" \(id 1\) created on 1 CPUs
 # hvlog: bulkhead: cell "demo" FAILED on CPU 3: write of I/O port 0x3f8 is not permitted
+# hvlog-reject: inmate: unexpected interrupt
 . /harness/lib.sh
 
 cycles=${cycles:-20}
@@ -33,7 +34,7 @@ bh=/sys/devices/bulkhead
 demo_cfg=/cells/cells/demo/demo.cell
 second_cfg=/cells/cells/second/second.cell
 # The @ir variants have an Intel IOMMU, whose registers the root needs
-# (tests/configs/driver/qemu-pc-iommu.c).
+# (tests/configs/driver/qemu-pc-iommu.derive).
 case ${bh_variant:-max} in
 *@ir) apic_mode=x2apic sys_cfg=/cells/tests/configs/driver/qemu-pc-iommu.cell ;;
 *) apic_mode=xapic sys_cfg=/cells/configs/x86/qemu-pc.cell ;;

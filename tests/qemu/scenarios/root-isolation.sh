@@ -1,12 +1,14 @@
 # The root cell is isolated: it cannot write hypervisor memory, and it
 # cannot reach a CPU it does not own with INIT/SIPI, NMI or any IPI -- in
 # xAPIC mode (the APIC page is write-protected; every write is decoded and
-# emulated) and in x2APIC mode (the ICR MSR is intercepted). Its own IPIs
+# emulated) and in x2APIC mode (the ICR MSR is intercepted), nor with an
+# IOAPIC redirection entry (the IOAPIC page is write-protected too; entries
+# to CPUs outside the root are written masked). Its own IPIs
 # keep working, the blocked CPU is untouched and comes back online after
 # disable.
 #
 # CPU 3 is taken offline, and the hypervisor enabled with a root cell of
-# CPUs 0-2 (tests/configs/driver/root-3cpus.c). tests/modules/root_probe.ko
+# CPUs 0-2 (tests/configs/driver/root-3cpus.derive). tests/modules/root_probe.ko
 # sends the IPIs with the kernel's own apic->icr_write / apic->send_IPI and
 # checks the hypervisor's blocked-IPI counter; the hypervisor's console
 # (COM2) must report each kind. In xAPIC mode it also runs the decoder on a
@@ -29,6 +31,7 @@
 # hvlog: blocked NMI IPI .* to (physical APIC id 0x3|logical destination 0x8): not a CPU of the cell
 # hvlog: blocked fixed IPI \(vector 0xfd.* to (physical APIC id 0x3|logical destination 0x8): not a CPU of the cell
 # hvlog: write of guest-physical 0x3b000000 denied
+# hvlog: IOAPIC 0xfec00000 pin [0-9]+ entry 0x3[0-9a-f]*e9 written masked: destination outside the cell
 . /harness/lib.sh
 
 probe=/lib/modules/tests/root_probe.ko
@@ -100,7 +103,7 @@ rates() {
 	ktap_diag "$line"
 }
 
-ktap_plan 23
+ktap_plan 24
 
 ktap_check "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 ktap_check "CPU 3 taken offline" sh -c "echo 0 > $cpu3"
@@ -129,6 +132,7 @@ ktap_check "NMI to CPU 3 is blocked" probe nmi
 ktap_check "the root runs on after the NMI attempt" workload
 ktap_check "fixed IPI to CPU 3 is blocked" probe fixed
 ktap_check "the root runs on after the fixed-IPI attempt" workload
+ktap_check "an IOAPIC entry to CPU 3 is written masked, one to the root's own CPU as written" probe ioapic
 ktap_check "CPU 3 is still offline" still_offline
 blocked=$(hv_stat ipi_blocked)
 ktap_diag "hypervisor statistics: $(hv_stat ipi) ICR writes, $blocked blocked"

@@ -222,4 +222,65 @@ TEST(IcrFilter, TargetSetCounts) {
     EXPECT_TRUE(s.contains(max_cell_cpus - 1));
 }
 
+// IOAPIC redirection entries as Linux 6.1 programs them: vector, delivery
+// mode, destination mode in the low word, the 8-bit destination in 63:56.
+uint64_t rte(uint32_t dest, uint32_t low) { return (static_cast<uint64_t>(dest) << 56) | low; }
+constexpr uint32_t level_low_active = 0x8000 | 0x2000;
+
+TEST(RedirectionFilter, MaskedIsAlwaysAllowed) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0xff, 0x10000 | init_assert), cell.data(), 3),
+              RteVerdict::allowed);
+}
+
+TEST(RedirectionFilter, XapicFlatLogicalOwnCpus) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0x04, logical | 0x22), cell.data(), 3), RteVerdict::allowed);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0x07, logical | (dm_lowest << 8) | 0x22), cell.data(), 3),
+              RteVerdict::allowed);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0x01, logical | level_low_active | 0x41), cell.data(), 3),
+              RteVerdict::allowed);
+}
+
+TEST(RedirectionFilter, XapicFlatLogicalForeignCpu) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0x08, logical | 0x22), cell.data(), 3),
+              RteVerdict::destination);
+    // Part of the destination is enough to refuse: the IOAPIC would deliver there.
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0x09, logical | (dm_lowest << 8) | 0x22), cell.data(), 3),
+              RteVerdict::destination);
+}
+
+TEST(RedirectionFilter, PhysicalDestinations) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(2, 0x30), cell.data(), 3), RteVerdict::allowed);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(3, 0x30), cell.data(), 3), RteVerdict::destination);
+    auto x2 = x2apic_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::x2apic, rte(1, 0x30), x2.data(), 3), RteVerdict::allowed);
+    EXPECT_EQ(check_redirection_entry(Mode::x2apic, rte(3, 0x30), x2.data(), 3), RteVerdict::destination);
+    EXPECT_EQ(check_redirection_entry(Mode::x2apic, rte(1, logical | 0x30), x2.data(), 3), RteVerdict::destination);
+}
+
+TEST(RedirectionFilter, BroadcastIsRefused) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0xff, 0x30), cell.data(), 3), RteVerdict::destination);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0xff, logical | 0x30), cell.data(), 3),
+              RteVerdict::destination);
+}
+
+TEST(RedirectionFilter, DeliveryModes) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0, nmi), cell.data(), 3), RteVerdict::allowed);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0, dm_smi << 8), cell.data(), 3), RteVerdict::delivery_mode);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0, init_assert), cell.data(), 3), RteVerdict::delivery_mode);
+    EXPECT_EQ(check_redirection_entry(Mode::xapic, rte(0, dm_extint << 8), cell.data(), 3),
+              RteVerdict::delivery_mode);
+}
+
+TEST(RedirectionFilter, RemappableFormatIsLeftToTheIommu) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_redirection_entry(Mode::x2apic, rte(0, 0x30) | rte_remappable, cell.data(), 3),
+              RteVerdict::remapped);
+}
+
 }  // namespace
