@@ -146,7 +146,8 @@ for c in 0 1 2; do
 	load="$load $!"
 done
 rates 5 load
-kill $load 2>/dev/null
+# SIGKILL: a shell busy in its loop may outlive a SIGTERM (and "wait" with it).
+kill -KILL $load 2>/dev/null
 for p in $load; do wait "$p" 2>/dev/null; done
 ktap_check "the root runs on after the measurement" workload
 
