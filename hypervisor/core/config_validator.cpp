@@ -365,6 +365,12 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
                              i, hex(c.phys_start), hex(c.guest_start), hex(c.size), page_size);
         if (wraps(c.phys_start, c.size) || wraps(c.guest_start, c.size))
             return diag.fail(Errc::inval, "channels[{}]: start plus size {} wraps around", i, hex(c.size));
+        // The hypervisor maps the root's channels 1:1, like all its memory
+        // (and, with the guest-range check below, outside its RAM regions).
+        if (is_root && c.phys_start != c.guest_start)
+            return diag.fail(Errc::inval,
+                             "channels[{}]: the root cell is mapped 1:1, but phys_start {} != guest_start {}", i,
+                             hex(c.phys_start), hex(c.guest_start));
         if (c.slot_size != 0) {
             if (!is_power_of_two(c.slot_size) || c.slot_size < channel_slot_min)
                 return diag.fail(Errc::inval, "channels[{}]: slot_size {} is not a power of two >= {}", i,
