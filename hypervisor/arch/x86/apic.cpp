@@ -334,6 +334,11 @@ bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value) {
 
 void send_nmi(uint32_t apic_id) { send_physical(apic_id, dm_nmi << 8); }
 
+void send_fixed(uint32_t apic_id, uint8_t vector) {
+    constexpr uint32_t level_assert = 1u << 14;
+    send_physical(apic_id, level_assert | vector);  // delivery mode fixed (0)
+}
+
 void reset_for_new_guest(PerCpu& cpu) {
     constexpr uint32_t lvt_masked = 1u << 16;
     constexpr uint32_t reg_isr = 0x100;
