@@ -137,7 +137,12 @@ TEST(GoodConfig, EveryDeployableCellFitsTheQemuPc) {
                 continue;
             std::string rel = "cells/" + entry.path().filename().string() + "/" + file.path().stem().string() +
                               ".cell";
-            auto r = check_set({load_cell("configs/x86/qemu-pc.cell"), load_cell(rel)});
+            // A cell with a channel to the root needs the root's end of it,
+            // which configs/x86/qemu-pc.c (generator output) cannot have.
+            std::string system = entry.path().filename() == "channel-echo"
+                                     ? "tests/configs/driver/qemu-pc-channel.cell"
+                                     : "configs/x86/qemu-pc.cell";
+            auto r = check_set({load_cell(system), load_cell(rel)});
             EXPECT_TRUE(r.ok) << rel << ": " << r.message;
         }
     }

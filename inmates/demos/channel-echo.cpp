@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// channel-echo: side 1 of one channel (Documentation/channels.md). Receives
+// transactions and sends each one back unchanged, until a transaction is
+// exactly "stop". Uses the portable mailbox (inmates/rtos/ipc) by polling,
+// and registers a doorbell vector so that the root's notifications show up
+// as a count (the root rings after every transaction it sends).
+//
+// Arguments (defaults match cells/channel-echo): id=1 (channel id),
+// at=0x2000000 (guest-physical start of the region), size=0x100000,
+// slot=4096 (the config's slot_size, 0 = the build's default),
+// vector=0x40 (0: no doorbell), stall=N (tests: stop for good after N
+// bytes of an echo, in the middle of the transaction, as a hung peer would).
+#include <bh/kconfig.h>
+#include <bulkhead/hypercall.h>
+#include <inmate/inmate.h>
+#include <inmate/time.h>
+#include <ipc/mailbox.h>
+
+using namespace inmate;
+
+namespace {
+
+class TscClock final : public bh::ipc::Clock {
+public:
+    uint64_t now() override { return time::now(); }
+};
+
+TscClock tsc_clock;
+volatile uint64_t doorbells;
+// One transaction of the largest size the root's device sends.
+alignas(64) uint8_t buffer[BH_CHANNEL_MAX_TRANSACTION];
+
+void on_doorbell(Frame&) { doorbells = doorbells + 1; }
+
+bool is_stop(uint32_t size) {
+    return size == 4 && buffer[0] == 's' && buffer[1] == 't' && buffer[2] == 'o' && buffer[3] == 'p';
+}
+
+}  // namespace
+
+int inmate_main() {
+    uint32_t id = static_cast<uint32_t>(arg_u64("id", 1));
+    uint64_t at = arg_u64("at", 0x2000000);
+    uint64_t size = arg_u64("size", 0x100000);
+    uint32_t slot = static_cast<uint32_t>(arg_u64("slot", 4096));
+    uint64_t vector = arg_u64("vector", 0x40);
+    uint64_t stall = arg_u64("stall", 0);
+    if (slot == 0)
+        slot = bh::kconfig::mailbox_slot_size;
+    uint32_t slots = 0;
+    if (bh_channel_geometry(size, slot, &slots) != 0)
+        panic("channel-echo: no mailbox geometry for size {} slot {}", bh::hex(size), slot);
+
+    if (vector != 0 && env().in_cell) {
+        irq_set_handler(static_cast<uint8_t>(vector), on_doorbell);
+        long r = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, vector);
+        if (r != 0)
+            panic("channel-echo: SET_VECTOR {} for channel {}: {}", vector, id, r);
+        irq_enable();
+    }
+    // Bad arguments are refused, never fatal (what every cell may try).
+    long bad_vector = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, 7);
+    long bad_id = hypercall(BH_HC_CHANNEL_PEER_STATE, 0xdead, 0);
+    long peer = hypercall(BH_HC_CHANNEL_PEER_STATE, id, 0);
+    print("channel-echo: channel {} at {} (+{}), {} slots of {} bytes; peer state {}; "
+          "bad vector -> {}, bad id -> {}\n",
+          id, bh::hex(at), bh::hex(size), slots, slot, peer, bad_vector, bad_id);
+
+    bh::ipc::EndpointOptions options;
+    options.slot_size = slot;
+    options.slot_count = slots;
+    bh::ipc::MutableBytes region{reinterpret_cast<uint8_t*>(at), static_cast<size_t>(size)};
+    // The root formatted the region when it created this cell.
+    auto opened = bh::ipc::Endpoint::open(region, bh::ipc::Side::one, tsc_clock, options);
+    if (!opened.ok())
+        panic("channel-echo: open: {}", bh::errc_name(opened.error()));
+    bh::ipc::Endpoint& ep = *opened;
+    print("channel-echo: ready\n");
+
+    const uint64_t second = time::ns_to_tsc(1000000000);
+    uint64_t count = 0;
+    for (;;) {
+        auto got = ep.receive({buffer, sizeof(buffer)}, second);
+        if (!got.ok()) {
+            if (got.error() == bh::Errc::timedout)
+                continue;
+            panic("channel-echo: receive: {}", bh::errc_name(got.error()));
+        }
+        if (is_stop(*got)) {
+            uint64_t rings = doorbells;
+            print("channel-echo: stop after {} transactions, {} doorbells\n", count, rings);
+            return 0;
+        }
+        if (stall != 0 && *got > stall) {
+            // Publish slots up to `stall` bytes, then hang mid-transaction.
+            uint64_t slots_out = 0;
+            while (slots_out * slot < stall) {
+                auto step = ep.try_send_slot({buffer, *got});
+                if (step.ok())
+                    ++slots_out;
+                else if (step.error() != bh::Errc::again)
+                    panic("channel-echo: send slot: {}", bh::errc_name(step.error()));
+            }
+            print("channel-echo: stalling after {} of {} bytes\n", slots_out * slot, *got);
+            for (;;)
+                time::sleep_ns(1000000000);
+        }
+        auto sent = ep.send({buffer, *got}, 10 * second);
+        if (!sent.ok())
+            panic("channel-echo: send of {} bytes: {}", *got, bh::errc_name(sent.error()));
+        ++count;
+        uint64_t rings = doorbells;
+        print("channel-echo: echoed {} bytes (transaction {}, doorbells {})\n", *got, count, rings);
+    }
+}
