@@ -87,6 +87,18 @@ static void bh_channel_free(struct kref *ref)
 	kfree(dev);
 }
 
+/*
+ * The peer asked for a doorbell and this side published or consumed a slot
+ * (called from within a bh_mbox_try_* step, dev->lock held). -EAGAIN (no
+ * vector registered) is the peer's choice to poll.
+ */
+void bh_mbox_ring_peer(void *ring_ctx)
+{
+	struct bh_channel_dev *dev = ring_ctx;
+
+	bh_hypercall(BH_HC_CHANNEL_NOTIFY, dev->id, 0);
+}
+
 /* Format the region and attach side 0; dev->lock held (or not yet shared). */
 static int bh_channel_reset(struct bh_channel_dev *dev)
 {
@@ -97,7 +109,7 @@ static int bh_channel_reset(struct bh_channel_dev *dev)
 	err = bh_mbox_format(dev->region, dev->size, dev->slot_size, dev->slot_count);
 	if (!err)
 		err = bh_mbox_open(dev->mbox, dev->region, dev->size, BH_MAILBOX_SIDE_0, dev->slot_size,
-				   dev->slot_count);
+				   dev->slot_count, dev);
 	return err;
 }
 
@@ -140,7 +152,11 @@ static int bh_channel_send_pending(struct bh_channel_dev *dev)
 		ret = bh_mbox_try_send(dev->mbox, dev->tx_buf, dev->tx_len);
 		if (ret == 1) {
 			dev->tx_pending = false;
-			/* The doorbell; the peer may poll instead (-EAGAIN). */
+			/*
+			 * A doorbell per transaction even to a peer that did not
+			 * ask (it may poll, and count); one that waits for data
+			 * was rung for every slot already.
+			 */
 			bh_hypercall(BH_HC_CHANNEL_NOTIFY, dev->id, 0);
 			return 0;
 		}

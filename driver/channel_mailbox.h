@@ -17,9 +17,15 @@ unsigned long bh_mbox_size(void);
 /* Lay out an empty channel in [region, +size); 0 or -errno. */
 int bh_mbox_format(void *region, unsigned long long size, unsigned int slot_size,
 		   unsigned int slot_count);
-/* Attach m as side (0 or 1) to a formatted region; 0 or -errno. */
+/*
+ * Attach m as side (0 or 1) to a formatted region; 0 or -errno. Whenever
+ * the peer asked for a doorbell (its wake_on_data / wake_on_space flag)
+ * and a step publishes or consumes a slot, the endpoint calls
+ * bh_mbox_ring_peer(ring_ctx), which the driver provides.
+ */
 int bh_mbox_open(struct bh_mbox *m, void *region, unsigned long long size, unsigned int side,
-		 unsigned int slot_size, unsigned int slot_count);
+		 unsigned int slot_size, unsigned int slot_count, void *ring_ctx);
+void bh_mbox_ring_peer(void *ring_ctx);
 /* Detach (m may be opened again afterwards). */
 void bh_mbox_close(struct bh_mbox *m);
 /*
