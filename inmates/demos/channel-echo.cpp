@@ -2,15 +2,19 @@
 //
 // channel-echo: side 1 of one channel (Documentation/channels.md). Receives
 // transactions and sends each one back unchanged, until a transaction is
-// exactly "stop". Uses the portable mailbox (inmates/rtos/ipc) by polling,
-// and registers a doorbell vector so that the root's notifications show up
-// as a count (the root rings after every transaction it sends).
+// exactly "stop". Uses the portable mailbox (inmates/rtos/ipc), polling by
+// default; it registers a doorbell vector either way and counts the root's
+// rings (the root rings after every transaction it sends, and for every
+// slot while this side asks for it).
 //
 // Arguments (defaults match cells/channel-echo): id=1 (channel id),
 // at=0x2000000 (guest-physical start of the region), size=0x100000,
 // slot=4096 (the config's slot_size, 0 = the build's default),
 // vector=0x40 (0: no doorbell), stall=N (tests: stop for good after N
-// bytes of an echo, in the middle of the transaction, as a hung peer would).
+// bytes of an echo, in the middle of the transaction, as a hung peer would),
+// doorbell (sleep on the doorbell instead of polling: the endpoint asks the
+// root to ring whenever it waits, and its waits get a 60 s deadline, so that
+// an echo only completes in time if the rings arrive).
 #include <bh/kconfig.h>
 #include <bulkhead/hypercall.h>
 #include <inmate/inmate.h>
@@ -33,6 +37,26 @@ alignas(64) uint8_t buffer[BH_CHANNEL_MAX_TRANSACTION];
 
 void on_doorbell(Frame&) { doorbells = doorbells + 1; }
 
+// Sleeps (HLT) until the doorbell interrupt or the deadline; a ring since
+// the previous wait returned ends the next wait at once (the latch the
+// endpoint relies on). Rings the peer with BH_HC_CHANNEL_NOTIFY.
+class HaltDoorbell final : public bh::ipc::Doorbell {
+public:
+    uint32_t channel = 0;
+    uint64_t seen = 0;
+    uint64_t deadline_wakeups = 0;
+    void ring_peer() override { (void)hypercall(BH_HC_CHANNEL_NOTIFY, channel, 0); }
+    void wait(uint64_t deadline) override {
+        time::sleep_until_changed(deadline, doorbells, seen);
+        uint64_t now_seen = doorbells;
+        if (now_seen == seen)
+            ++deadline_wakeups;
+        seen = now_seen;
+    }
+};
+
+HaltDoorbell halt_doorbell;
+
 bool is_stop(uint32_t size) {
     return size == 4 && buffer[0] == 's' && buffer[1] == 't' && buffer[2] == 'o' && buffer[3] == 'p';
 }
@@ -46,6 +70,7 @@ int inmate_main() {
     uint32_t slot = static_cast<uint32_t>(arg_u64("slot", 4096));
     uint64_t vector = arg_u64("vector", 0x40);
     uint64_t stall = arg_u64("stall", 0);
+    bool sleep_on_doorbell = arg_flag("doorbell") && vector != 0 && env().in_cell;
     if (slot == 0)
         slot = bh::kconfig::mailbox_slot_size;
     uint32_t slots = 0;
@@ -70,18 +95,24 @@ int inmate_main() {
     bh::ipc::EndpointOptions options;
     options.slot_size = slot;
     options.slot_count = slots;
+    if (sleep_on_doorbell) {
+        halt_doorbell.channel = id;
+        halt_doorbell.seen = doorbells;
+        options.doorbell = &halt_doorbell;
+    }
     bh::ipc::MutableBytes region{reinterpret_cast<uint8_t*>(at), static_cast<size_t>(size)};
     // The root formatted the region when it created this cell.
     auto opened = bh::ipc::Endpoint::open(region, bh::ipc::Side::one, tsc_clock, options);
     if (!opened.ok())
         panic("channel-echo: open: {}", bh::errc_name(opened.error()));
     bh::ipc::Endpoint& ep = *opened;
-    print("channel-echo: ready\n");
+    print("channel-echo: ready ({})\n", sleep_on_doorbell ? "sleeps on the doorbell" : "polls");
 
-    const uint64_t second = time::ns_to_tsc(1000000000);
+    // Waiting on the doorbell, a wait ends early only if the root rings.
+    const uint64_t patience = time::ns_to_tsc(sleep_on_doorbell ? 60000000000ull : 1000000000ull);
     uint64_t count = 0;
     for (;;) {
-        auto got = ep.receive({buffer, sizeof(buffer)}, second);
+        auto got = ep.receive({buffer, sizeof(buffer)}, patience);
         if (!got.ok()) {
             if (got.error() == bh::Errc::timedout)
                 continue;
@@ -89,7 +120,8 @@ int inmate_main() {
         }
         if (is_stop(*got)) {
             uint64_t rings = doorbells;
-            print("channel-echo: stop after {} transactions, {} doorbells\n", count, rings);
+            print("channel-echo: stop after {} transactions, {} doorbells, {} waits ended by their deadline\n",
+                  count, rings, halt_doorbell.deadline_wakeups);
             return 0;
         }
         if (stall != 0 && *got > stall) {
@@ -106,7 +138,7 @@ int inmate_main() {
             for (;;)
                 time::sleep_ns(1000000000);
         }
-        auto sent = ep.send({buffer, *got}, 10 * second);
+        auto sent = ep.send({buffer, *got}, sleep_on_doorbell ? patience : 10 * patience);
         if (!sent.ok())
             panic("channel-echo: send of {} bytes: {}", *got, bh::errc_name(sent.error()));
         ++count;

@@ -19,14 +19,17 @@
 #     argument stops it after 64 KiB, so the read is certainly
 #     mid-transaction): the root's read fails with EPIPE well within its
 #     timeout, and the root keeps running.
-#   - A re-created peer gets a fresh channel; the "stop" transaction ends
-#     the inmate; after disable the device is gone.
+#   - A re-created peer gets a fresh channel. It sleeps on its doorbell
+#     (60 s deadlines): 4097 B and 1 MiB round trips complete only because
+#     the root rings it whenever it asked (wake flags), and no wait ends by
+#     its deadline. The "stop" transaction ends the inmate; after disable
+#     the device is gone.
 #
 # timeout: 400
 # smp: 4
 # variants: max max,-x2apic
 # hvlog: cell "channel-echo" \(id 1\) created on 1 CPUs
-# hvlog: \[channel-echo\] channel-echo: stop after 1 transactions
+# hvlog: \[channel-echo\] channel-echo: stop after 2 transactions
 . /harness/lib.sh
 
 bh=/sys/devices/bulkhead
@@ -152,11 +155,15 @@ ktap_check "peer destroyed in the middle of a 1 MiB echo: the read fails with EP
 ktap_check "the root keeps running; a send now fails with EPIPE at once" \
 	sh -c "cat /proc/uptime >/dev/null && bulkhead channel send 1 /proc/version 2>&1 | grep -q '(EPIPE)'"
 
-stop_echo() {
-	start_echo "run=3" && round_trip 65536 && printf stop >/tmp/stop && bulkhead channel send 1 /tmp/stop &&
-		wait_until 100 console_has 'channel-echo: stop after 1 transactions'
+# The re-created peer sleeps on its doorbell with 60 s deadlines: the root's
+# writes and reads (timeout 10 s) only complete if the root rings it for
+# every slot it asked for, and none of its waits may end by its deadline.
+doorbell_echo() {
+	start_echo "run=3 doorbell" && round_trip 4097 && round_trip 1048576 &&
+		printf stop >/tmp/stop && bulkhead channel send 1 /tmp/stop &&
+		wait_until 100 console_has 'channel-echo: stop after 2 transactions, [1-9][0-9]* doorbells, 0 waits ended by their deadline'
 }
-ktap_check "a re-created peer gets a fresh channel; 'stop' ends it" stop_echo
+ktap_check "a re-created peer gets a fresh channel, sleeps on its doorbell, 'stop' ends it" doorbell_echo
 ktap_check "destroy channel-echo and disable" sh -c "bulkhead cell destroy channel-echo && bulkhead disable"
 ktap_check "$dev is gone after disable" sh -c "! test -e $dev"
 ktap_done
