@@ -14,7 +14,10 @@
 // bytes of an echo, in the middle of the transaction, as a hung peer would),
 // doorbell (sleep on the doorbell instead of polling: the endpoint asks the
 // root to ring whenever it waits, and its waits get a 60 s deadline, so that
-// an echo only completes in time if the rings arrive).
+// an echo only completes in time if the rings arrive), ping=N (be side 0
+// instead, of a channel to another cell: format the region, send N
+// transactions of 1 B .. 1 MiB, check each echo byte for byte, then send
+// "stop").
 #include <bh/kconfig.h>
 #include <bulkhead/hypercall.h>
 #include <inmate/inmate.h>
@@ -34,6 +37,7 @@ TscClock tsc_clock;
 volatile uint64_t doorbells;
 // One transaction of the largest size the root's device sends.
 alignas(64) uint8_t buffer[BH_CHANNEL_MAX_TRANSACTION];
+alignas(64) uint8_t outgoing[BH_CHANNEL_MAX_TRANSACTION];  // ping mode
 
 void on_doorbell(Frame&) { doorbells = doorbells + 1; }
 
@@ -59,6 +63,42 @@ HaltDoorbell halt_doorbell;
 
 bool is_stop(uint32_t size) {
     return size == 4 && buffer[0] == 's' && buffer[1] == 't' && buffer[2] == 'o' && buffer[3] == 'p';
+}
+
+// Side 0 of a channel between two cells: this side formats it (before the
+// peer starts), then sends and checks.
+int ping(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options, uint64_t count,
+         uint64_t patience) {
+    auto formatted = bh::ipc::format_channel(region, {options.slot_size, options.slot_count});
+    if (!formatted.ok())
+        panic("channel-echo: ping: format: {}", bh::errc_name(formatted.error()));
+    auto opened = bh::ipc::Endpoint::open(region, bh::ipc::Side::zero, tsc_clock, options);
+    if (!opened.ok())
+        panic("channel-echo: ping: open: {}", bh::errc_name(opened.error()));
+    bh::ipc::Endpoint& ep = *opened;
+    print("channel-echo: ping: ready\n");
+    static constexpr uint32_t sizes[] = {1, 100, 4096, 4097, 65536, BH_CHANNEL_MAX_TRANSACTION};
+    for (uint64_t i = 0; i < count; ++i) {
+        uint32_t n = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
+        for (uint32_t k = 0; k < n; ++k)
+            outgoing[k] = static_cast<uint8_t>(i * 31 + k * 7 + (k >> 11));
+        auto sent = ep.send({outgoing, n}, patience);
+        if (!sent.ok())
+            panic("channel-echo: ping {}: send of {} bytes: {}", i, n, bh::errc_name(sent.error()));
+        auto got = ep.receive({buffer, sizeof(buffer)}, patience);
+        if (!got.ok())
+            panic("channel-echo: ping {}: receive: {}", i, bh::errc_name(got.error()));
+        if (*got != n || memcmp(buffer, outgoing, n) != 0)
+            panic("channel-echo: ping {}: echo of {} bytes differs ({} bytes back)", i, n, *got);
+    }
+    uint64_t rings = doorbells;
+    print("channel-echo: ping: {} round trips ok, {} doorbells, {} waits ended by their deadline\n", count, rings,
+          halt_doorbell.deadline_wakeups);
+    static const uint8_t stop[] = {'s', 't', 'o', 'p'};
+    auto sent = ep.send({stop, sizeof(stop)}, patience);
+    if (!sent.ok())
+        panic("channel-echo: ping: send stop: {}", bh::errc_name(sent.error()));
+    return 0;
 }
 
 }  // namespace
@@ -101,15 +141,24 @@ int inmate_main() {
         options.doorbell = &halt_doorbell;
     }
     bh::ipc::MutableBytes region{reinterpret_cast<uint8_t*>(at), static_cast<size_t>(size)};
-    // The root formatted the region when it created this cell.
+    // Waiting on the doorbell, a wait ends early only if the peer rings.
+    const uint64_t patience = time::ns_to_tsc(sleep_on_doorbell ? 60000000000ull : 1000000000ull);
+    if (uint64_t pings = arg_u64("ping", 0); pings != 0)
+        return ping(region, options, pings, patience);
+
+    // The root formatted the region when it created this cell; a peer cell
+    // formats it when it starts (again: not yet, for up to 10 s).
+    for (int tries = 0; tries < 1000; ++tries) {
+        auto probe = bh::ipc::Endpoint::open(region, bh::ipc::Side::one, tsc_clock, options);
+        if (probe.ok() || probe.error() != bh::Errc::again)
+            break;
+        time::sleep_ns(10000000);
+    }
     auto opened = bh::ipc::Endpoint::open(region, bh::ipc::Side::one, tsc_clock, options);
     if (!opened.ok())
         panic("channel-echo: open: {}", bh::errc_name(opened.error()));
     bh::ipc::Endpoint& ep = *opened;
     print("channel-echo: ready ({})\n", sleep_on_doorbell ? "sleeps on the doorbell" : "polls");
-
-    // Waiting on the doorbell, a wait ends early only if the root rings.
-    const uint64_t patience = time::ns_to_tsc(sleep_on_doorbell ? 60000000000ull : 1000000000ull);
     uint64_t count = 0;
     for (;;) {
         auto got = ep.receive({buffer, sizeof(buffer)}, patience);
