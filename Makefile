@@ -139,7 +139,8 @@ module: $(KCONFIG_HEADER)
 test-modules: $(KCONFIG_HEADER)
 	$(MAKE) -C $(KDIR) M=$(SRC)/tests/modules BH_SRC=$(SRC) BH_GEN=$(GEN) modules
 
-KSELFTESTS := $(BUILD)/kselftest/driver_abi $(BUILD)/kselftest/cpuid_probe $(BUILD)/kselftest/bh_workload
+KSELFTESTS := $(BUILD)/kselftest/driver_abi $(BUILD)/kselftest/cpuid_probe $(BUILD)/kselftest/bh_workload \
+	$(BUILD)/kselftest/channel_poll
 
 $(BUILD)/kselftest/%: tests/kselftest/%.c include/bulkhead/*.h
 	@mkdir -p $(dir $@)

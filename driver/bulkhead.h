@@ -52,6 +52,12 @@ int bh_cells_sysfs_add(struct device *dev);
 void bh_cells_sysfs_remove(void);
 void bh_cell_names(char *buf, size_t size);
 
+/* Channel devices of the root cell (channel.c), while enabled. */
+void bh_channels_add(void);
+void bh_channels_remove(void);
+/* A cell named name was created: its channels to the root start empty. */
+void bh_channels_peer_created(const char *name);
+
 int bh_sysfs_init(struct device *dev);
 /* Per-CPU statistics directories, while the hypervisor runs. */
 int bh_sysfs_cpus_add(struct device *dev);

@@ -393,6 +393,8 @@ int bh_cell_create(struct bh_request *req, const void *config, size_t size)
 		goto out_release;
 	}
 	cell->id = id;
+	/* Before the cell can run: its channels to the root start empty. */
+	bh_channels_peer_created(cell->name);
 	list_add_tail(&cell->list, &bh_cells);
 	bh_driver.cell_count++;
 	if (kobject_init_and_add(&cell->kobj, &bh_cell_ktype, bh_cells_kobj, "%u", cell->id))

@@ -166,6 +166,7 @@ static long bh_ioctl_enable(struct bh_request *req, const struct bh_ioctl_config
 	bh_driver.enabled = true;
 	if (bh_sysfs_cpus_add(bh_driver.root_device) || bh_cells_sysfs_add(bh_driver.root_device))
 		pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
+	bh_channels_add();
 	pr_info("enabled: root cell \"%s\" on %u CPUs\n", sys->root_cell.name, num_online_cpus());
 	return 0;
 
@@ -191,13 +192,15 @@ static long bh_ioctl_disable(struct bh_request *req)
 				 bh_driver.cell_count == 1 ? "s" : "", names,
 				 bh_driver.cell_count == 1 ? "it" : "them");
 	}
-	/* Statistics go first: their readers call the hypervisor. */
+	/* Statistics and channel devices go first: they call the hypervisor. */
+	bh_channels_remove();
 	bh_cells_sysfs_remove();
 	bh_sysfs_cpus_remove();
 	err = bh_hypervisor_disable(req);
 	if (err) {
 		if (bh_sysfs_cpus_add(bh_driver.root_device) || bh_cells_sysfs_add(bh_driver.root_device))
 			pr_warn("no per-CPU statistics in sysfs (out of memory)\n");
+		bh_channels_add();
 		return err;
 	}
 	hv = &bh_driver.system->hypervisor_memory;

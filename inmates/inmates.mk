@@ -9,7 +9,7 @@
 # and are checked after linking by inmates/lib/check-image.py.
 
 INMATE_BUILD := $(BUILD)/inmates
-INMATE_DEMOS := hello apic-timer isolation-probe
+INMATE_DEMOS := hello apic-timer isolation-probe channel-echo
 INMATE_BINS := $(patsubst %,$(INMATE_BUILD)/%.bin,$(INMATE_DEMOS))
 INMATE_LOAD_ADDRESS ?= 0x100000
 INMATE_COMM_PAGE ?= 0x1000000
@@ -56,7 +56,15 @@ $(INMATE_BUILD)/%.bin: $(INMATE_BUILD)/%.elf inmates/lib/check-image.py
 	$(PYTHON) $(SRC)/inmates/lib/check-image.py --load-address $(INMATE_LOAD_ADDRESS) \
 		--comm-page $(INMATE_COMM_PAGE) $< $@
 
+# channel-echo also links the portable mailbox (inmates/rtos/ipc).
+INMATE_IPC_OBJS := $(INMATE_BUILD)/inmates/rtos/ipc/mailbox.cpp.o
+$(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS): INMATE_CXXFLAGS += -I$(SRC)/inmates/rtos
+$(INMATE_BUILD)/channel-echo.elf: $(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS) \
+		$(INMATE_LIB_OBJS) inmates/lib/inmate.lds
+	ld $(INMATE_LDFLAGS) -T inmates/lib/inmate.lds -Map=$(@:.elf=.map) -o $@ $(INMATE_LIB_OBJS) $< \
+		$(INMATE_IPC_OBJS)
+
 .PRECIOUS: $(INMATE_BUILD)/%.elf $(INMATE_BUILD)/%.cpp.o $(INMATE_BUILD)/%.S.o
 
--include $(INMATE_LIB_OBJS:.o=.d) $(INMATE_DEMO_OBJS:.o=.d)
+-include $(INMATE_LIB_OBJS:.o=.d) $(INMATE_DEMO_OBJS:.o=.d) $(INMATE_IPC_OBJS:.o=.d)
 include inmates/rtos/rtos.mk

@@ -43,6 +43,8 @@ Result<void> arch_root_unmap(uint64_t phys, uint64_t size);
 void arch_root_ports(uint16_t base, uint16_t length, bool allowed);
 // Interrupt `target` so that it leaves its guest and serves its request.
 void arch_send_nmi(PerCpu& target);
+// A fixed interrupt with `vector` to `target` (a channel doorbell).
+void arch_send_ipi(PerCpu& target, uint8_t vector);
 // This CPU's next VMRUN flushes the TLB.
 void arch_request_tlb_flush(PerCpu& cpu);
 // Set this CPU's guest state: the cell's boot state (real mode at its

@@ -23,6 +23,12 @@ constexpr uint64_t page_size = 4096;
 
 constinit Cell cells[max_cells];
 
+// Guards what channel hypercalls of other cells read of a cell (in_use,
+// view, state, channel_vector) against create and destroy. Held briefly,
+// never while waiting for another CPU. Management code, which holds the
+// management lock, takes it only where it changes those fields.
+constinit SpinLock cells_lock;
+
 // Guest CPUs run between the NMIs of a request; a CPU that has not answered
 // after this long is broken (or its guest holds NMIs blocked forever).
 constexpr uint64_t request_timeout_ms = 2000;
@@ -374,8 +380,11 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
         arch_root_ports(p.base, p.length, false);
     flush_root_tlbs(caller);
 
-    cell.in_use = true;
-    cell.state = BH_CELL_STATE_SHUT_DOWN;
+    {
+        LockGuard lock(cells_lock);
+        cell.in_use = true;
+        cell.state = BH_CELL_STATE_SHUT_DOWN;
+    }
     for_each_cpu_of(cell, [&](PerCpu& cpu) { cpu.cell = &cell; });
     console::print("cell \"{}\" (id {}) created on {} CPUs", view.name(), id, view.cpu_count());
     return id;
@@ -419,6 +428,11 @@ int64_t cell_start(PerCpu& caller, uint64_t id) {
         comm->args[BH_COMM_ARGS_SIZE - 1] = '\0';
     }
     cell->reason[0] = '\0';
+    {
+        // A new boot registers its own doorbells.
+        LockGuard lock(cells_lock);
+        __builtin_memset(cell->channel_vector, 0, sizeof(cell->channel_vector));
+    }
     cell->state = BH_CELL_STATE_RUNNING;
     cell->started_once = true;
     Result<void> started = success();
@@ -451,7 +465,9 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id) {
     if (cell->loadable)
         unmap_loadable_from_root(*cell);
 
-    // Scrub what the root gets back, then give it back.
+    // Scrub what the root gets back, then give it back. Channel regions
+    // are not memory regions: they are neither scrubbed nor given to the
+    // root; the peer keeps its mapping and sees the cell gone.
     for (const bh_memory_region& r : cell->view.memory_regions()) {
         if (r.flags & (BH_MEM_IO | BH_MEM_ROOT_SHARED))
             continue;
@@ -473,8 +489,14 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id) {
     });
     console::print("cell \"{}\" destroyed", cell->view.name());
     arch_cell_destroy(*cell);
-    hypervisor().pool.free(cell->config_pages, cell->config_page_count);
-    *cell = Cell{};
+    void* config_pages = cell->config_pages;
+    size_t config_page_count = cell->config_page_count;
+    {
+        // Channel peers stop seeing it before its config pages go.
+        LockGuard lock(cells_lock);
+        *cell = Cell{};
+    }
+    hypervisor().pool.free(config_pages, config_page_count);
     return 0;
 }
 
@@ -539,6 +561,96 @@ int64_t cell_console_write(PerCpu& caller, uint64_t text_gpa, uint64_t length) {
     }
     console::write(line.c_str(), line.length());
     return static_cast<int64_t>(length);
+}
+
+namespace {
+
+// The channel `id` of `cell`'s config: its index, or -1.
+int channel_index(const Cell& cell, uint64_t id) {
+    auto channels = cell.view.channels();
+    for (size_t i = 0; i < channels.size() && i < BH_ABI_MAX_CHANNELS; ++i)
+        if (channels[i].id == id)
+            return static_cast<int>(i);
+    return -1;
+}
+
+bool same_name(const char* a, const char* b) {
+    size_t i = 0;
+    for (; i < BH_CELL_NAME_LEN && a[i] == b[i]; ++i)
+        if (a[i] == '\0')
+            return true;
+    return i == BH_CELL_NAME_LEN;
+}
+
+// The live cell named `name`, the root included; cells_lock held.
+Cell* cell_by_name(const char* name) {
+    Cell& root = root_cell();
+    if (same_name(root.view.name(), name))
+        return &root;
+    for (uint32_t i = 1; i < max_cells; ++i)
+        if (cells[i].in_use && same_name(cells[i].view.name(), name))
+            return &cells[i];
+    return nullptr;
+}
+
+}  // namespace
+
+// The caller's own cell cannot go away under it: destroy parks its CPUs
+// first, and a CPU serves the park request only after this hypercall.
+int64_t channel_notify(PerCpu& caller, uint64_t channel_id) {
+    Cell& self = cell_of(caller);
+    int index = channel_index(self, channel_id);
+    if (index < 0)
+        return to_errno(Errc::noent);
+    LockGuard lock(cells_lock);
+    Cell* peer = cell_by_name(self.view.channels()[index].peer);
+    if (peer == nullptr || peer->id == root_cell_id)
+        return to_errno(Errc::again);  // gone, or the root: it polls
+    int peer_index = channel_index(*peer, channel_id);
+    uint8_t vector = peer_index < 0 ? 0 : peer->channel_vector[peer_index];
+    uint32_t state = __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE);
+    if (vector == 0 || state != BH_CELL_STATE_RUNNING)
+        return to_errno(Errc::again);
+    // The peer's first CPU, if it runs the peer's guest right now; a parked
+    // CPU gets nothing (the interrupt could outlive the cell).
+    for (uint32_t cpu = 0; cpu < kconfig::max_cpus; ++cpu) {
+        if (!cpu_entered(cpu) || !peer->view.has_cpu(cpu))
+            continue;
+        PerCpu& target = percpu(cpu);
+        if (target.cell != peer || target.parked)
+            return to_errno(Errc::again);
+        arch_send_ipi(target, vector);
+        return 0;
+    }
+    return to_errno(Errc::again);
+}
+
+int64_t channel_set_vector(PerCpu& caller, uint64_t channel_id, uint64_t vector) {
+    Cell& self = cell_of(caller);
+    int index = channel_index(self, channel_id);
+    if (index < 0)
+        return to_errno(Errc::noent);
+    if (!bh_channel_vector_valid(vector))
+        return to_errno(Errc::inval);
+    if (self.id == root_cell_id)
+        return to_errno(Errc::perm);  // the root polls (channels.md)
+    LockGuard lock(cells_lock);
+    self.channel_vector[index] = static_cast<uint8_t>(vector);
+    return 0;
+}
+
+int64_t channel_peer_state(PerCpu& caller, uint64_t channel_id) {
+    Cell& self = cell_of(caller);
+    int index = channel_index(self, channel_id);
+    if (index < 0)
+        return to_errno(Errc::noent);
+    LockGuard lock(cells_lock);
+    Cell* peer = cell_by_name(self.view.channels()[index].peer);
+    if (peer == nullptr)
+        return BH_CELL_STATE_GONE;
+    if (locked_by_cell(*peer))
+        return BH_CELL_STATE_RUNNING_LOCKED;
+    return __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE);
 }
 
 void cell_fail(PerCpu& cpu, const char* reason) {

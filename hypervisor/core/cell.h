@@ -35,6 +35,8 @@ struct Cell {
     void* arch_iopm = nullptr;              // arch: I/O permission bitmap
     void* arch_msrpm = nullptr;             // arch: MSR permission bitmap
     void* arch_npt_pages = nullptr;         // arch: opaque page-table handle
+    // Doorbell vector per channel (index into view.channels()); 0 = none.
+    uint8_t channel_vector[BH_ABI_MAX_CHANNELS] = {};
 };
 
 // What one CPU asks of another; served on the target from its NMI exit or
@@ -61,6 +63,10 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id);
 int64_t cell_get_state(uint64_t id);
 int64_t cell_get_reason(uint64_t id, uint64_t buffer_gpa);
 int64_t cell_console_write(PerCpu& caller, uint64_t text_gpa, uint64_t length);
+// Channel hypercalls (any cell; hypercall.h).
+int64_t channel_notify(PerCpu& caller, uint64_t channel_id);
+int64_t channel_set_vector(PerCpu& caller, uint64_t channel_id, uint64_t vector);
+int64_t channel_peer_state(PerCpu& caller, uint64_t channel_id);
 int64_t cell_cpus(uint64_t id);
 uint32_t cell_count();
 bool cells_exist();

@@ -6,7 +6,7 @@
 
 namespace bh::config {
 
-Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnostic& diag) {
+Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnostic& diag, PeerPolicy peers) {
     constexpr size_t max_blobs = max_cells_checked;
     if (blobs.empty())
         return diag.fail(Errc::inval, "no configs given");
@@ -62,7 +62,7 @@ Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnost
             all[all_count++] = &cells[i];
         for (size_t i = 0; i < all_count; ++i) {
             diag.set_context(all[i]->name());
-            BH_TRY(validate_channel_peers(*all[i], all, all_count, PeerPolicy::must_exist, diag));
+            BH_TRY(validate_channel_peers(*all[i], all, all_count, peers, diag));
         }
     }
     diag.set_context(nullptr);

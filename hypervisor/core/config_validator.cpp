@@ -365,6 +365,12 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
                              i, hex(c.phys_start), hex(c.guest_start), hex(c.size), page_size);
         if (wraps(c.phys_start, c.size) || wraps(c.guest_start, c.size))
             return diag.fail(Errc::inval, "channels[{}]: start plus size {} wraps around", i, hex(c.size));
+        // The hypervisor maps the root's channels 1:1, like all its memory
+        // (and, with the guest-range check below, outside its RAM regions).
+        if (is_root && c.phys_start != c.guest_start)
+            return diag.fail(Errc::inval,
+                             "channels[{}]: the root cell is mapped 1:1, but phys_start {} != guest_start {}", i,
+                             hex(c.phys_start), hex(c.guest_start));
         if (c.slot_size != 0) {
             if (!is_power_of_two(c.slot_size) || c.slot_size < channel_slot_min)
                 return diag.fail(Errc::inval, "channels[{}]: slot_size {} is not a power of two >= {}", i,
@@ -555,9 +561,37 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
         }
     }
 
+    // A channel region is shared with the peer only: never memory of the
+    // root or of another cell, nor part of a different channel (the peer's
+    // end of the same channel names the same id and region).
+    auto same_channel = [](const bh_channel& a, const bh_channel& b) {
+        return a.id == b.id && a.phys_start == b.phys_start && a.size == b.size;
+    };
     auto channels = cell.channels();
-    for (size_t i = 0; i < channels.size(); ++i)
-        BH_TRY(check_range("channels", i, {channels[i].phys_start, channels[i].size}, false));
+    for (size_t i = 0; i < channels.size(); ++i) {
+        const bh_channel& c = channels[i];
+        Interval ci{c.phys_start, c.size};
+        BH_TRY(check_range("channels", i, ci, false));
+        auto root_regions = root.memory_regions();
+        for (size_t j = 0; j < root_regions.size(); ++j)
+            if (ci.overlaps({root_regions[j].phys_start, root_regions[j].size}))
+                return diag.fail(Errc::inval, "channels[{}]: [{}, +{}) overlaps the root cell's memory_regions[{}]",
+                                 i, hex(ci.start), hex(ci.size), j);
+        for (const bh_channel& o : root.channels())
+            if (ci.overlaps({o.phys_start, o.size}) && !same_channel(c, o))
+                return diag.fail(Errc::busy, "channels[{}]: [{}, +{}) overlaps channel {} of the root cell", i,
+                                 hex(ci.start), hex(ci.size), o.id);
+        for (const CellView& other : others) {
+            for (const bh_memory_region& o : other.memory_regions())
+                if (ci.overlaps({o.phys_start, o.size}))
+                    return diag.fail(Errc::busy, "channels[{}]: [{}, +{}) overlaps memory of cell \"{}\"", i,
+                                     hex(ci.start), hex(ci.size), other.name());
+            for (const bh_channel& o : other.channels())
+                if (ci.overlaps({o.phys_start, o.size}) && !same_channel(c, o))
+                    return diag.fail(Errc::busy, "channels[{}]: [{}, +{}) overlaps channel {} of cell \"{}\"", i,
+                                     hex(ci.start), hex(ci.size), o.id, other.name());
+        }
+    }
 
     for (size_t i = 0; i < cell.pio_ranges().size(); ++i) {
         const bh_pio_range& p = cell.pio_ranges()[i];

@@ -148,6 +148,10 @@ struct Blob {
     const char* origin;  // file name for messages
 };
 // Host-only (config_set.cpp): its stack use suits no kernel.
-Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnostic& diag);
+// `peers`: must_exist for a complete set (`config check`); may_be_absent
+// for a system config about to be enabled, whose channel peers are cells
+// created later (each is checked against the root when it is created).
+Result<void> validate_set(Span<const Blob> blobs, const Limits& limits, Diagnostic& diag,
+                          PeerPolicy peers = PeerPolicy::must_exist);
 
 }  // namespace bh::config

@@ -51,6 +51,12 @@ int64_t handle_hypercall(PerCpu& cpu, uint64_t code, uint64_t arg1, uint64_t arg
         return cell_console_write(cpu, arg1, arg2);
     case BH_HC_PING:
         return BH_HC_PING_REPLY;
+    case BH_HC_CHANNEL_NOTIFY:
+        return channel_notify(cpu, arg1);
+    case BH_HC_CHANNEL_SET_VECTOR:
+        return channel_set_vector(cpu, arg1, arg2);
+    case BH_HC_CHANNEL_PEER_STATE:
+        return channel_peer_state(cpu, arg1);
     case BH_HC_GET_INFO:
     case BH_HC_CPU_STATS:
         break;

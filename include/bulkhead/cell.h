@@ -66,6 +66,8 @@ struct bh_inmate_header {
 #define BH_CELL_STATE_RUNNING_LOCKED 1u /* refuses shutdown requests */
 #define BH_CELL_STATE_SHUT_DOWN 2u /* the inmate ended normally */
 #define BH_CELL_STATE_FAILED 3u /* the inmate ended with an error or exception */
+/* Never in a comm page: BH_HC_CHANNEL_PEER_STATE's "no such cell (any more)". */
+#define BH_CELL_STATE_GONE 4u
 
 /* msg_to_cell: written by the hypervisor only. */
 #define BH_COMM_MSG_NONE 0u

@@ -32,6 +32,38 @@
 
 #define BH_CELL_REASON_SIZE 128u /* why a cell failed, NUL-terminated */
 
+/*
+ * Channels (Documentation/channels.md), any cell, for channels the calling
+ * cell is an endpoint of (its config lists the id); any other id is
+ * -ENOENT. The peer is the cell its config names.
+ *
+ * NOTIFY rings the peer's doorbell: the hypervisor itself sends a fixed
+ * IPI with the vector the peer registered to the peer's first CPU (never a
+ * raw IPI of the sender). -EAGAIN when the peer registered no vector, or
+ * does not exist or run. The root cell registers no vector (it polls), so
+ * notifying the root always returns -EAGAIN: harmless, nothing delivered.
+ *
+ * SET_VECTOR registers the caller's doorbell vector for the channel:
+ * BH_CHANNEL_VECTOR_MIN..255, or 0 for none (-EINVAL otherwise); -EPERM
+ * from the root cell. Forgotten when the cell is destroyed.
+ *
+ * PEER_STATE returns the peer's BH_CELL_STATE_* (as BH_HC_CELL_GET_STATE),
+ * or BH_CELL_STATE_GONE while no cell of the peer's name exists (never
+ * created, or destroyed): how a sender sees its peer die.
+ */
+#define BH_HC_CHANNEL_NOTIFY 12 /* RDI = channel id */
+#define BH_HC_CHANNEL_SET_VECTOR 13 /* RDI = channel id, RSI = vector or 0 */
+#define BH_HC_CHANNEL_PEER_STATE 14 /* RDI = channel id: returns BH_CELL_STATE_* */
+
+#define BH_CHANNEL_VECTOR_MIN 32u /* below are exceptions */
+#define BH_CHANNEL_VECTOR_MAX 255u
+
+/* Non-zero when v may be registered with BH_HC_CHANNEL_SET_VECTOR. */
+static inline int bh_channel_vector_valid(bh_u64 v)
+{
+	return v == 0 || (v >= BH_CHANNEL_VECTOR_MIN && v <= BH_CHANNEL_VECTOR_MAX);
+}
+
 #define BH_HC_PING_REPLY 0x42484b44 /* "BHKD" */
 
 #define BH_INFO_MEM_POOL_PAGES 0

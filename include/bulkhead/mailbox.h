@@ -178,4 +178,29 @@ static inline bh_u64 bh_mailbox_slot_offset(bh_u32 slot_size, bh_u32 index)
 	return BH_MAILBOX_SLOT_ALIGN + (bh_u64)index * bh_mailbox_slot_stride(slot_size);
 }
 
+/* Largest transaction one read() or write() of a root channel device moves. */
+#define BH_CHANNEL_MAX_TRANSACTION (1u << 20)
+
+/*
+ * The geometry of a configured channel (struct bh_channel): slot_size B
+ * from the config (the caller resolves 0 to the build's default) and
+ * the largest slot count R that fits the region, at most
+ * BH_MAILBOX_MAX_SLOT_COUNT. Both endpoints derive it from the same config
+ * fields, so they agree without storing R anywhere. Returns 0 and fills
+ * *slot_count, or -1 when not even one slot fits or B is invalid.
+ */
+static inline int bh_channel_geometry(bh_u64 region_size, bh_u32 slot_size, bh_u32 *slot_count)
+{
+	bh_u32 r;
+
+	for (r = BH_MAILBOX_MAX_SLOT_COUNT; r >= 1; r /= 2) {
+		if (bh_mailbox_geometry_valid(slot_size, r) &&
+		    bh_mailbox_region_size(slot_size, r) <= region_size) {
+			*slot_count = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 #endif /* BULKHEAD_MAILBOX_H */

@@ -164,12 +164,17 @@ void delay_ns(uint64_t ns) {
 }
 
 void sleep_until(uint64_t deadline) {
+    static const volatile uint64_t never_changes = 0;
+    sleep_until_changed(deadline, never_changes, 0);
+}
+
+void sleep_until_changed(uint64_t deadline, const volatile uint64_t& counter, uint64_t seen) {
     uint64_t khz = apic::timer_khz();
     bool interrupts_were_on = x86::read_rflags() & (1u << 9);
     x86::cli();  // no wake-up lost between the check and HLT
     for (;;) {
         uint64_t now = x86::rdtsc();
-        if (now >= deadline)
+        if (now >= deadline || counter != seen)
             break;
         if (khz == 0) {
             x86::pause();
@@ -184,7 +189,7 @@ void sleep_until(uint64_t deadline) {
             counts = 0xffffffffu;
         sleep_fired = false;
         apic::timer_start(apic::TimerMode::oneshot, vector_sleep, static_cast<uint32_t>(counts));
-        while (!sleep_fired)
+        while (!sleep_fired && counter == seen)
             x86::wait_for_interrupt();
     }
     apic::timer_stop();

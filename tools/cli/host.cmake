@@ -6,7 +6,8 @@ set(bh_cli_sources
   ${CMAKE_CURRENT_LIST_DIR}/driver_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config_collect.cpp
   ${CMAKE_CURRENT_LIST_DIR}/bound_channel.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/cell_commands.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/cell_commands.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/channel_commands.cpp)
 add_library(bh_cli_lib STATIC ${bh_cli_sources})
 target_link_libraries(bh_cli_lib PUBLIC bh_core_host bh_headers bh_sched_check bh_ipc)
 target_include_directories(bh_cli_lib PUBLIC ${CMAKE_CURRENT_LIST_DIR})

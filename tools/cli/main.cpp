@@ -19,6 +19,7 @@
 
 #include "bound_channel.h"
 #include "cell_commands.h"
+#include "channel_commands.h"
 #include "config_collect.h"
 #include "driver_client.h"
 #include "files.h"
@@ -44,7 +45,8 @@ constexpr int exit_invalid = 2;
 config::Limits build_limits() { return config::Limits{bh::kconfig::max_cpus}; }
 
 // Reads and checks one or more configs as a set; prints the first problem.
-int check_configs(const std::vector<std::string>& paths, bool quiet, std::vector<ConfigFile>& files) {
+int check_configs(const std::vector<std::string>& paths, bool quiet, std::vector<ConfigFile>& files,
+                  config::PeerPolicy peers = config::PeerPolicy::must_exist) {
     files.clear();
     files.reserve(paths.size());
     std::vector<config::Blob> blobs;
@@ -60,7 +62,8 @@ int check_configs(const std::vector<std::string>& paths, bool quiet, std::vector
     for (const ConfigFile& f : files)
         blobs.push_back(config::Blob{f.data(), f.size, f.path.c_str()});
     config::Diagnostic diag;
-    auto result = config::validate_set(Span<const config::Blob>(blobs.data(), blobs.size()), build_limits(), diag);
+    auto result =
+        config::validate_set(Span<const config::Blob>(blobs.data(), blobs.size()), build_limits(), diag, peers);
     if (!result.ok()) {
         std::cerr << "bulkhead: " << diag.message() << "\n";
         return exit_invalid;
@@ -78,7 +81,8 @@ int cmd_config_check(const std::vector<std::string>& paths) {
 
 int cmd_enable(const std::string& path) {
     std::vector<ConfigFile> files;
-    if (int rc = check_configs({path}, true, files); rc != exit_ok)
+    // The root's channel peers are cells created after enable.
+    if (int rc = check_configs({path}, true, files, config::PeerPolicy::may_be_absent); rc != exit_ok)
         return rc;
     if (config::classify(files[0].data(), files[0].size) != config::BlobKind::system) {
         std::cerr << "bulkhead: " << path << ": is a cell config; enable takes a system config\n";
@@ -206,6 +210,7 @@ int run(int argc, char** argv) {
     info->callback([&] { rc = cmd_info(); });
 
     add_cell_commands(app, rc);
+    add_channel_commands(app, rc);
 
     auto* console = app.add_subcommand("console", "Print the hypervisor console");
     console->callback([&] { rc = cmd_console(); });

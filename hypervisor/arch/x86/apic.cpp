@@ -336,6 +336,11 @@ bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value) {
 
 void send_nmi(uint32_t apic_id) { send_physical(apic_id, dm_nmi << 8); }
 
+void send_fixed(uint32_t apic_id, uint8_t vector) {
+    constexpr uint32_t level_assert = 1u << 14;
+    send_physical(apic_id, level_assert | vector);  // delivery mode fixed (0)
+}
+
 namespace {
 
 // An interrupt still requested (IRR) from the previous guest, vectors 32-255.

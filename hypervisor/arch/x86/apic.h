@@ -57,6 +57,8 @@ bool xapic_write(PerCpu& cpu, uint32_t offset, uint32_t value);
 
 // An NMI to the CPU with this APIC id (cross-CPU requests of the hypervisor).
 void send_nmi(uint32_t apic_id);
+// A fixed, edge, physical-destination interrupt (channel doorbells).
+void send_fixed(uint32_t apic_id, uint8_t vector);
 
 // Before a new guest runs on this CPU (a cell start, Linux after a SIPI):
 // timer stopped, nothing in service, TPR 0.

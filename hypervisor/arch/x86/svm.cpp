@@ -157,6 +157,11 @@ Result<void> build_root_npt(Hypervisor& hv) {
             flags |= x86::pte_nx;
         BH_TRY(arch.root_npt.map(r.guest_start, r.phys_start, r.size, flags));
     }
+    // The root's ends of channels: shared RAM outside its memory regions
+    // (the validator checked they are RAM outside hypervisor memory). They
+    // stay mapped for as long as the hypervisor runs; peers come and go.
+    for (const bh_channel& c : hv.system.root().channels())
+        BH_TRY(arch.root_npt.map(c.phys_start, c.phys_start, c.size, x86::pte_write | x86::pte_nx));
     // The local APIC page: reads go to the hardware, writes exit (xAPIC:
     // emulated through the IPI filter; x2APIC: the page is not the APIC).
     // Mapped last, so that no config region can make it writable.
@@ -721,6 +726,8 @@ void arch_root_ports(uint16_t base, uint16_t length, bool allowed) {
 }
 
 void arch_send_nmi(PerCpu& target) { x86::apic::send_nmi(target.apic_id); }
+
+void arch_send_ipi(PerCpu& target, uint8_t vector) { x86::apic::send_fixed(target.apic_id, vector); }
 
 void arch_request_tlb_flush(PerCpu& cpu) { Vmcb(cpu.vmcb).at<uint8_t>(off::tlb_control) = svm::tlb_flush_all; }
 

@@ -8,6 +8,7 @@
 
 #include <bh/kconfig.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -129,17 +130,25 @@ TEST(GoodConfig, QemuPcWithDemoCell) {
 }
 
 TEST(GoodConfig, EveryDeployableCellFitsTheQemuPc) {
+    // The cells of one directory under cells/ are deployed together (a
+    // channel's two ends); a cell with a channel to the root needs the
+    // root's end, which configs/x86/qemu-pc.c (generator output) cannot have.
     for (const auto& entry : fs::directory_iterator(std::string(BH_SOURCE_DIR) + "/cells")) {
         if (!entry.is_directory())
             continue;
-        for (const auto& file : fs::directory_iterator(entry.path())) {
-            if (file.path().extension() != ".c")
-                continue;
-            std::string rel = "cells/" + entry.path().filename().string() + "/" + file.path().stem().string() +
-                              ".cell";
-            auto r = check_set({load_cell("configs/x86/qemu-pc.cell"), load_cell(rel)});
-            EXPECT_TRUE(r.ok) << rel << ": " << r.message;
-        }
+        std::string system = entry.path().filename() == "channel-echo" ? "tests/configs/driver/qemu-pc-channel.cell"
+                                                                        : "configs/x86/qemu-pc.cell";
+        std::vector<std::string> rels;
+        for (const auto& file : fs::directory_iterator(entry.path()))
+            if (file.path().extension() == ".c")
+                rels.push_back("cells/" + entry.path().filename().string() + "/" + file.path().stem().string() +
+                               ".cell");
+        std::sort(rels.begin(), rels.end());
+        std::vector<Loaded> set{load_cell(system)};
+        for (const std::string& rel : rels)
+            set.push_back(load_cell(rel));
+        auto r = check_set(set);
+        EXPECT_TRUE(r.ok) << entry.path().filename() << ": " << r.message;
     }
 }
 

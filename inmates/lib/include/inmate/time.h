@@ -29,6 +29,10 @@ void delay_ns(uint64_t ns);  // busy-wait
 // are off while it waits for the timer, and as on entry when it returns.
 void sleep_until(uint64_t deadline);
 inline void sleep_ns(uint64_t ns) { sleep_until(now() + ns_to_tsc(ns)); }
+// Like sleep_until, but also returns as soon as `counter` (bumped by an
+// interrupt handler, e.g. a channel doorbell) differs from `seen`; checked
+// with interrupts off before every HLT, so no bump is missed.
+void sleep_until_changed(uint64_t deadline, const volatile uint64_t& counter, uint64_t seen);
 
 // Bare only: measures `ms` milliseconds with PIT channel 2 (port 0x42/0x43,
 // gate and status in port 0x61). Returns TSC ticks, and in *apic_counts the
