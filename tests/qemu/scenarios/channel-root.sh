@@ -34,7 +34,7 @@
 . /harness/lib.sh
 
 bh=/sys/devices/bulkhead
-sys_cfg=/cells/tests/configs/driver/qemu-pc-channel.deriveell
+sys_cfg=/cells/tests/configs/driver/qemu-pc-channel.cell
 cell_cfg=/cells/cells/channel-echo/channel-echo.cell
 dev=/dev/bulkhead-channel1
 sizes="1 100 4096 4097 65536 1048576"
