@@ -12,6 +12,10 @@
  *   #define CELL_RAM_PHYS 0x3c000000
  *   #define CELL_COMM_PHYS 0x3d000000
  *   #include "../qemu-pc-cell.h"
+ *
+ * A cell with one channel also defines CELL_CHANNEL_ID, CELL_CHANNEL_PEER
+ * (the other cell's name), CELL_CHANNEL_PHYS (1 MiB, host-physical) and
+ * CELL_CHANNEL_GUEST (where the cell sees it).
  */
 #include <bulkhead/config-source.h>
 
@@ -23,6 +27,9 @@ BH_CONFIG_OBJECT struct {
 	struct bh_cell_desc cell;
 	bh_u64 cpus[1];
 	struct bh_memory_region memory_regions[2];
+#ifdef CELL_CHANNEL_ID
+	struct bh_channel channels[1];
+#endif
 } __attribute__((packed)) config = {
 	.cell = {
 		.signature = BH_SIGNATURE_CELL,
@@ -31,6 +38,9 @@ BH_CONFIG_OBJECT struct {
 		.name = CELL_NAME,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = BH_ARRAY_SIZE(config.memory_regions),
+#ifdef CELL_CHANNEL_ID
+		.num_channels = BH_ARRAY_SIZE(config.channels),
+#endif
 		.cpu_reset_address = 0x100000, /* inmates/lib links images at 1 MiB */
 	},
 	.cpus = { 1ull << (CELL_CPU) },
@@ -42,4 +52,10 @@ BH_CONFIG_OBJECT struct {
 		{ .phys_start = CELL_COMM_PHYS, .guest_start = 0x1000000, .size = 0x1000,
 		  .flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM_REGION },
 	},
+#ifdef CELL_CHANNEL_ID
+	.channels = {
+		{ .id = CELL_CHANNEL_ID, .slot_size = 4096, .peer = CELL_CHANNEL_PEER,
+		  .phys_start = CELL_CHANNEL_PHYS, .guest_start = CELL_CHANNEL_GUEST, .size = 0x100000 },
+	},
+#endif
 };

@@ -141,6 +141,20 @@ ktap_bail() {
 	exit 1
 }
 
+# wait_until N CMD...: run CMD (output discarded) every WAIT_STEP seconds
+# (default 0.1), at most N times, until it succeeds; the status is CMD's
+# last. Every wait of a scenario is bounded this way.
+wait_until() {
+	_wu_n=$1
+	shift
+	while [ "$_wu_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep "${WAIT_STEP:-0.1}"
+		_wu_n=$((_wu_n - 1))
+	done
+	"$@" >/dev/null 2>&1
+}
+
 # ktap_done: summary, kernel taint and the final marker. Call it last.
 ktap_done() {
 	_ktap_n=0

@@ -51,17 +51,6 @@ cell_dir() {
 cell_state() { _cd=$(cell_dir "$1") && cat "$_cd/state"; }
 cell_reason() { _cd=$(cell_dir "$1") && cat "$_cd/reason"; }
 
-# wait_until TENTHS CMD...: poll CMD every 0.1 s until it succeeds.
-wait_until() {
-	_n=$1
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	"$@" >/dev/null 2>&1
-}
 
 # console_after MARKER ERE: in the hypervisor console, a line matching ERE
 # follows the last line that contains the fixed string MARKER.

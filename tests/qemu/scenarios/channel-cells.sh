@@ -21,16 +21,6 @@ bh=/sys/devices/bulkhead
 ping_cfg=/cells/cells/channel-pair/ping.cell
 pong_cfg=/cells/cells/channel-pair/pong.cell
 
-wait_until() {
-	_n=$1
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	"$@" >/dev/null 2>&1
-}
 console_has() { grep -qE "$1" "$bh/console"; }
 
 ktap_plan 9

@@ -39,16 +39,6 @@ cell_cfg=/cells/cells/channel-echo/channel-echo.cell
 dev=/dev/bulkhead-channel1
 sizes="1 100 4096 4097 65536 1048576"
 
-wait_until() {
-	_n=$1
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	"$@" >/dev/null 2>&1
-}
 console_has() { grep -qE "$1" "$bh/console"; }
 # console_after MARKER ERE: a line matching ERE follows the last line containing MARKER.
 console_after() {

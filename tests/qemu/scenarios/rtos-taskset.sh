@@ -48,17 +48,8 @@ out=/tmp/rtos-console.txt
 apic_mode=xapic
 sys_cfg=/cells/configs/x86/qemu-pc.cell
 
-# wait_until N CMD...: poll CMD every 0.5 s, N times, until it succeeds.
-wait_until() {
-	_n=$1
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.5
-		_n=$((_n - 1))
-	done
-	"$@" >/dev/null 2>&1
-}
+# wait_until (lib.sh) polls every half second here.
+WAIT_STEP=0.5
 
 ktap_plan 19
 ktap_check "module loads" insmod /lib/modules/bulkhead.ko
