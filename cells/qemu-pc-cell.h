@@ -15,7 +15,8 @@
  *
  * A cell with one channel also defines CELL_CHANNEL_ID, CELL_CHANNEL_PEER
  * (the other cell's name), CELL_CHANNEL_PHYS (1 MiB, host-physical) and
- * CELL_CHANNEL_GUEST (where the cell sees it).
+ * CELL_CHANNEL_GUEST (where the cell sees it). A cell given a range of I/O
+ * ports (a UART, say) defines CELL_PIO_BASE and CELL_PIO_LENGTH.
  */
 #include <bulkhead/config-source.h>
 
@@ -27,6 +28,9 @@ BH_CONFIG_OBJECT struct {
 	struct bh_cell_desc cell;
 	bh_u64 cpus[1];
 	struct bh_memory_region memory_regions[2];
+#ifdef CELL_PIO_BASE
+	struct bh_pio_range pio_ranges[1];
+#endif
 #ifdef CELL_CHANNEL_ID
 	struct bh_channel channels[1];
 #endif
@@ -38,6 +42,9 @@ BH_CONFIG_OBJECT struct {
 		.name = CELL_NAME,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = BH_ARRAY_SIZE(config.memory_regions),
+#ifdef CELL_PIO_BASE
+		.num_pio_ranges = BH_ARRAY_SIZE(config.pio_ranges),
+#endif
 #ifdef CELL_CHANNEL_ID
 		.num_channels = BH_ARRAY_SIZE(config.channels),
 #endif
@@ -52,6 +59,11 @@ BH_CONFIG_OBJECT struct {
 		{ .phys_start = CELL_COMM_PHYS, .guest_start = 0x1000000, .size = 0x1000,
 		  .flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM_REGION },
 	},
+#ifdef CELL_PIO_BASE
+	.pio_ranges = {
+		{ .base = CELL_PIO_BASE, .length = CELL_PIO_LENGTH },
+	},
+#endif
 #ifdef CELL_CHANNEL_ID
 	.channels = {
 		{ .id = CELL_CHANNEL_ID, .slot_size = 4096, .peer = CELL_CHANNEL_PEER,

@@ -4,8 +4,9 @@
 // owns no UART; the root reads the text with `bulkhead console`), one line
 // per hypercall (text without a newline waits for one, or for
 // console_flush()); bare the
-// 16550 UART COM1 at I/O port 0x3f8 (115200 8N1, polled). Chosen once at
-// start by CPUID leaf 0x40000000.
+// 16550 UART COM1 at I/O port 0x3f8 (115200 8N1, polled). Chosen at start by
+// CPUID leaf 0x40000000; the boot argument uart=PORT then moves it to the
+// 16550 at PORT (a cell given a UART by its config).
 #include <bh/spinlock.h>
 #include <bulkhead/hypercall.h>
 #include <inmate/inmate.h>
@@ -15,7 +16,7 @@
 namespace inmate {
 namespace {
 
-constexpr uint16_t com1 = 0x3f8;
+uint16_t com1 = 0x3f8;
 constexpr uint16_t uart_thr = 0, uart_ier = 1, uart_fcr = 2, uart_lcr = 3, uart_mcr = 4, uart_lsr = 5;
 constexpr uint16_t uart_dll = 0, uart_dlm = 1;
 constexpr uint8_t lsr_thre = 0x20;
@@ -61,20 +62,32 @@ void write_raw(const char* text, size_t length) {
     }
 }
 
+void uart_init() {
+    x86::outb(com1 + uart_ier, 0);
+    x86::outb(com1 + uart_lcr, 0x80);  // DLAB
+    x86::outb(com1 + uart_dll, 1);  // 115200 baud
+    x86::outb(com1 + uart_dlm, 0);
+    x86::outb(com1 + uart_lcr, 0x03);  // 8N1
+    x86::outb(com1 + uart_fcr, 0xc7);  // FIFO on, cleared
+    x86::outb(com1 + uart_mcr, 0x03);  // DTR, RTS
+}
+
 }  // namespace
 
 void console_init(bool hypercall_console) {
     use_hypercall = hypercall_console;
-    if (!use_hypercall) {
-        x86::outb(com1 + uart_ier, 0);
-        x86::outb(com1 + uart_lcr, 0x80);  // DLAB
-        x86::outb(com1 + uart_dll, 1);  // 115200 baud
-        x86::outb(com1 + uart_dlm, 0);
-        x86::outb(com1 + uart_lcr, 0x03);  // 8N1
-        x86::outb(com1 + uart_fcr, 0xc7);  // FIFO on, cleared
-        x86::outb(com1 + uart_mcr, 0x03);  // DTR, RTS
-    }
+    if (!use_hypercall)
+        uart_init();
     ready = true;
+}
+
+void console_use_uart(uint16_t port) {
+    bh::LockGuard guard(lock);
+    if (use_hypercall)
+        line_flush();
+    com1 = port;
+    use_hypercall = false;
+    uart_init();
 }
 
 void console_flush() {
@@ -82,7 +95,17 @@ void console_flush() {
         line_flush();
 }
 
-const char* console_name() { return use_hypercall ? "hypercall" : "COM1 0x3f8"; }
+const char* console_name() {
+    if (use_hypercall)
+        return "hypercall";
+    switch (com1) {
+    case 0x3f8: return "COM1 0x3f8";
+    case 0x2f8: return "COM2 0x2f8";
+    case 0x3e8: return "COM3 0x3e8";
+    case 0x2e8: return "COM4 0x2e8";
+    default: return "UART";
+    }
+}
 
 void console_write(const char* text, size_t length) {
     if (!ready)

@@ -8,6 +8,8 @@
 namespace inmate {
 
 void console_init(bool hypercall_console);
+// From now on, write to the 16550 at `port` (boot argument uart=PORT).
+void console_use_uart(uint16_t port);
 void console_flush();  // a pending partial line (hypercall console)
 void idt_init();
 // Exception or unexpected-state report: prints, marks the cell FAILED, halts.

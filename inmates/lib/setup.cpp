@@ -358,6 +358,9 @@ extern "C" [[noreturn]] void inmate_entry(uint32_t boot, uint32_t multiboot_info
         comm_init();
     else
         multiboot_args(multiboot_info);
+    // A UART of the cell's own (its config gives it the ports).
+    if (uint64_t port = arg_u64("uart", 0); port != 0 && port <= 0xfff8)
+        console_use_uart(static_cast<uint16_t>(port));
     apic_ids[0] = initial_apic_id();
     __atomic_add_fetch(&started_cpus, 1, __ATOMIC_RELEASE);
     if (!environment.in_cell) {

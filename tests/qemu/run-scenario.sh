@@ -159,7 +159,8 @@ run_variant() {
 	local -a extra=()
 	# shellcheck disable=SC2206 # word splitting of "# qemu:" is intended
 	[[ -n $opt_qemu$vqemu ]] && extra=($opt_qemu $vqemu)
-	cmd+=("${extra[@]}")
+	# @LOGDIR@: this run's log directory, e.g. for a file-backed serial port.
+	cmd+=("${extra[@]//@LOGDIR@/$dir}")
 	{
 		printf '%q ' timeout --kill-after=10 "$timeout_s" "${cmd[@]}"
 		echo
