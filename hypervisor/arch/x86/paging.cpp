@@ -13,6 +13,13 @@ constexpr unsigned index_at(uint64_t virt, unsigned level) { return (virt >> lev
 
 uint64_t* table_at(uint64_t entry) { return phys_to_virt<uint64_t>(entry & pte_addr_mask); }
 
+bool table_empty(const uint64_t* table) {
+    for (unsigned i = 0; i < 512; ++i)
+        if (table[i] & pte_present)
+            return false;
+    return true;
+}
+
 Result<uint64_t> new_table() {
     void* page = BH_TRY(hypervisor().pool.alloc());
     return virt_to_phys(page);
@@ -99,6 +106,7 @@ Result<void> PageTable::map(uint64_t virt, uint64_t phys, uint64_t size, uint64_
         }
         uint64_t* entry = BH_TRY(walk_to(virt, level, true));
         *entry = phys | leaf_flags | (level > 1 ? pte_large : 0);
+        merge(virt, level);
         virt += level_size(level);
         phys += level_size(level);
         size -= level_size(level);
@@ -106,14 +114,49 @@ Result<void> PageTable::map(uint64_t virt, uint64_t phys, uint64_t size, uint64_
     return success();
 }
 
+// A table whose 512 entries are leaves mapping one contiguous, aligned
+// range with the same flags becomes one large leaf in its parent (the root
+// regaining a region a cell had split). `virt` and `level` name the leaf
+// just written; merging goes up while it can.
+void PageTable::merge(uint64_t virt, unsigned level) {
+    for (unsigned l = level; l + 1 <= (gbpages_ ? 3u : 2u); ++l) {
+        // The parent entry, at level l + 1, of the table holding virt's level-l entry.
+        uint64_t* table = phys_to_virt<uint64_t>(root_phys_);
+        uint64_t* parent = nullptr;
+        for (unsigned walk = levels_; walk > l; --walk) {
+            parent = &table[index_at(virt, walk)];
+            if (!(*parent & pte_present) || (*parent & pte_large))
+                return;
+            table = table_at(*parent);
+        }
+        // Accessed/dirty bits are the walker's, not ours: they do not count.
+        constexpr uint64_t walker_bits = (1ull << 5) | (1ull << 6);
+        uint64_t first = table[0] & ~walker_bits;
+        if (!(first & pte_present) || (l > 1 && !(first & pte_large)))
+            return;
+        uint64_t base = first & pte_addr_mask & ~(level_size(l) - 1);
+        uint64_t flags = first & ~pte_addr_mask;
+        if (base & (level_size(l + 1) - 1))
+            return;
+        for (unsigned i = 1; i < 512; ++i)
+            if ((table[i] & ~walker_bits) != ((base + i * level_size(l)) | flags))
+                return;
+        __atomic_store_n(parent, base | flags | pte_large, __ATOMIC_RELEASE);
+        hypervisor().pool.free(table);
+    }
+}
+
 Result<void> PageTable::unmap(uint64_t virt, uint64_t size) {
     uint64_t end = virt + size;
     while (virt < end) {
         // Remove whole large pages that lie inside the range; split others.
+        // path[l]: the entry at level l on the way down.
+        uint64_t* path[6]{};
         uint64_t* table = phys_to_virt<uint64_t>(root_phys_);
         unsigned level = levels_;
         for (;;) {
             uint64_t* entry = &table[index_at(virt, level)];
+            path[level] = entry;
             if (!(*entry & pte_present)) {
                 virt = (virt & ~(level_size(level) - 1)) + level_size(level);
                 break;
@@ -123,6 +166,31 @@ Result<void> PageTable::unmap(uint64_t virt, uint64_t size) {
             if (leaf && covered) {
                 *entry = 0;
                 virt += level_size(level);
+                // A table left empty goes back to the pool, and so may its
+                // parent (never the root). Callers flush the TLBs before
+                // the pool can hand the page out again.
+                for (unsigned l = level; l < levels_; ++l) {
+                    uint64_t* emptied = table_at(*path[l + 1]);
+                    if (!table_empty(emptied))
+                        break;
+                    *path[l + 1] = 0;
+                    hypervisor().pool.free(emptied);
+                }
+                break;
+            }
+            if (covered && !leaf) {
+                // A whole subtree inside the range: give its tables back.
+                uint64_t sub = *entry;
+                *entry = 0;
+                free_table(sub & pte_addr_mask, level - 1);
+                virt += level_size(level);
+                for (unsigned l = level; l < levels_; ++l) {
+                    uint64_t* emptied = table_at(*path[l + 1]);
+                    if (!table_empty(emptied))
+                        break;
+                    *path[l + 1] = 0;
+                    hypervisor().pool.free(emptied);
+                }
                 break;
             }
             if (leaf)

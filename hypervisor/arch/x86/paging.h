@@ -39,13 +39,17 @@ public:
     // aligned. Fails only when the pool runs out.
     Result<void> map(uint64_t virt, uint64_t phys, uint64_t size, uint64_t flags);
 
-    // Remove a page-aligned range, splitting large pages as needed.
+    // Remove a page-aligned range, splitting large pages as needed; tables
+    // left empty go back to the pool (the caller flushes TLBs before it
+    // allocates again). map() merges a table that became one contiguous
+    // range with uniform flags back into a large page.
     Result<void> unmap(uint64_t virt, uint64_t size);
 
 private:
     Result<uint64_t*> walk_to(uint64_t virt, unsigned leaf_level, bool create);
     Result<void> split(uint64_t* entry, unsigned level);
     void free_table(uint64_t table_phys, unsigned level);
+    void merge(uint64_t virt, unsigned level);
 
     uint64_t root_phys_ = 0;
     unsigned levels_ = 4;

@@ -177,6 +177,66 @@ TEST_F(Paging, UnmapSplitsLargePagesAndKeepsTheNeighbours) {
     EXPECT_TRUE(walk(*table, 4, 5 * mib2));
 }
 
+TEST_F(Paging, RemappingASplitRangeMergesItBackAndFreesTheTables) {
+    PagePool& pool = hypervisor().pool;
+    for (bool gbpages : {true, false}) {
+        size_t before = pool.used_pages();
+        auto table = PageTable::create(4, gbpages, true);
+        ASSERT_TRUE(table.ok());
+        ASSERT_TRUE(table->map(0, 0, gib, pte_write).ok());
+        size_t mapped = pool.used_pages();
+        // A cell takes a page (the 1 GiB and then a 2 MiB leaf split) and
+        // gives it back.
+        uint64_t page = 0x3d000000;
+        ASSERT_TRUE(table->unmap(page, 4096).ok());
+        EXPECT_EQ(pool.used_pages(), mapped + (gbpages ? 2u : 1u));
+        EXPECT_FALSE(walk(*table, 4, page));
+        ASSERT_TRUE(table->map(page, page, 4096, pte_write).ok());
+        EXPECT_EQ(pool.used_pages(), mapped) << "gbpages " << gbpages;
+        auto t = walk(*table, 4, page + 123);
+        ASSERT_TRUE(t);
+        EXPECT_EQ(t->phys, page + 123);
+        EXPECT_EQ(t->size, gbpages ? gib : mib2);
+        EXPECT_TRUE(t->entry & pte_write);
+        EXPECT_TRUE(t->user_everywhere);
+        table->destroy();
+        EXPECT_EQ(pool.used_pages(), before);
+    }
+}
+
+TEST_F(Paging, DifferentFlagsOrAHoleAreNotMerged) {
+    auto table = PageTable::create(4, false, true);
+    ASSERT_TRUE(table.ok());
+    ASSERT_TRUE(table->map(0, 0, mib2, pte_write).ok());
+    ASSERT_TRUE(table->unmap(0x5000, 4096).ok());
+    ASSERT_TRUE(table->map(0x5000, 0x5000, 4096, 0).ok());  // read-only now
+    auto t = walk(*table, 4, 0x5000);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->size, 4096u);
+    EXPECT_FALSE(t->entry & pte_write);
+    EXPECT_TRUE(walk(*table, 4, 0x6000)->entry & pte_write);
+    ASSERT_TRUE(table->unmap(0x7000, 4096).ok());
+    ASSERT_TRUE(table->map(0x7000, 0x9000, 4096, pte_write).ok());  // not contiguous
+    EXPECT_EQ(walk(*table, 4, 0x7000)->phys, 0x9000u);
+    EXPECT_EQ(walk(*table, 4, 0x7000)->size, 4096u);
+}
+
+TEST_F(Paging, UnmappingEverythingGivesTheTablesBack) {
+    PagePool& pool = hypervisor().pool;
+    auto table = PageTable::create(5, false, true);
+    ASSERT_TRUE(table.ok());
+    size_t root_only = pool.used_pages();
+    uint64_t far = 1ull << 50;
+    ASSERT_TRUE(table->map(far + 0x1000, 0x1000, 3 * 4096, pte_write).ok());
+    ASSERT_TRUE(table->map(far + 4 * mib2, 0, 2 * mib2, pte_write).ok());
+    EXPECT_GT(pool.used_pages(), root_only + 3);
+    ASSERT_TRUE(table->unmap(far + 0x1000, 3 * 4096).ok());
+    EXPECT_TRUE(walk(*table, 5, far + 4 * mib2));
+    ASSERT_TRUE(table->unmap(far, 8 * mib2).ok());
+    EXPECT_FALSE(walk(*table, 5, far + 4 * mib2));
+    EXPECT_EQ(pool.used_pages(), root_only);
+}
+
 TEST_F(Paging, FiveLevelTablesReachBeyond48Bits) {
     auto table = PageTable::create(5, true, false);
     ASSERT_TRUE(table.ok());
