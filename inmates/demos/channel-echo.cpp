@@ -17,7 +17,12 @@
 // an echo only completes in time if the rings arrive), ping=N (be side 0
 // instead, of a channel to another cell: format the region, send N
 // transactions of 1 B .. 1 MiB, check each echo byte for byte, then send
-// "stop").
+// "stop"), bench=N (side 0 of a channel to another cell, polling: calibrate
+// the per-slot and per-byte costs and the poll iteration on a loopback
+// channel in this cell's own memory, then time N round trips of 64 B and N
+// of 8 KiB against a peer that echoes, print the figures, send "stop";
+// Documentation/channel-bound.md section 11), quiet (side 1: no line per
+// echo, for bench).
 #include <bh/kconfig.h>
 #include <bulkhead/hypercall.h>
 #include <inmate/inmate.h>
@@ -101,6 +106,225 @@ int ping(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options, 
     return 0;
 }
 
+// --- bench mode -------------------------------------------------------------
+
+uint64_t ns_of(uint64_t ticks) { return time::tsc_to_ns(ticks); }
+
+// "12.345" (microseconds, three decimals) of a duration in ns.
+struct Micros {
+    char text[32];
+    explicit Micros(uint64_t ns) {
+        char digits[24];
+        int n = 0;
+        uint64_t whole = ns / 1000;
+        do {
+            digits[n++] = static_cast<char>('0' + whole % 10);
+            whole /= 10;
+        } while (whole != 0);
+        int at = 0;
+        while (n > 0)
+            text[at++] = digits[--n];
+        uint64_t frac = ns % 1000;
+        text[at++] = '.';
+        text[at++] = static_cast<char>('0' + frac / 100);
+        text[at++] = static_cast<char>('0' + frac / 10 % 10);
+        text[at++] = static_cast<char>('0' + frac % 10);
+        text[at] = 0;
+    }
+};
+
+void sort(uint64_t* v, uint64_t n) {  // heap sort, ascending
+    auto sift = [v](uint64_t root, uint64_t end) {
+        for (;;) {
+            uint64_t child = 2 * root + 1;
+            if (child >= end)
+                return;
+            if (child + 1 < end && v[child + 1] > v[child])
+                ++child;
+            if (v[root] >= v[child])
+                return;
+            uint64_t t = v[root];
+            v[root] = v[child];
+            v[child] = t;
+            root = child;
+        }
+    };
+    for (uint64_t i = n / 2; i-- > 0;)
+        sift(i, n);
+    for (uint64_t end = n; end-- > 1;) {
+        uint64_t t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift(0, end);
+    }
+}
+
+constexpr uint64_t max_bench = 10000;
+uint64_t samples[max_bench];
+// The loopback channel of the calibration: one slot of 4 KiB, in this cell.
+alignas(4096) uint8_t loopback[64 * 1024];
+
+template <typename F>
+uint64_t timed(F&& f) {
+    uint64_t t0 = time::now();
+    f();
+    return time::now() - t0;
+}
+
+// Costs in ns, each the maximum over the calibration's repetitions.
+struct Calibration {
+    uint64_t small = 0;   // one slot of 1 byte: publish (send) or consume (receive)
+    uint64_t full = 0;    // one full slot of B bytes, either way
+    uint64_t poll = 0;    // one poll iteration that finds nothing
+    uint64_t poll_median = 0;
+};
+
+// Times, on a channel both of whose ends are in this cell (formatted with
+// one slot, as the bound assumes), each single-slot step of a request/reply:
+// side 0 publishes, side 1 consumes, side 1 publishes, side 0 consumes,
+// for 1-byte and full slots; and the empty poll iteration of a waiting
+// receiver (a try that finds nothing, the clock read of its deadline check,
+// PAUSE). No peer runs on this region, so these are CPU costs only.
+Calibration calibrate(uint32_t slot, uint64_t reps) {
+    bh::ipc::MutableBytes region{loopback, sizeof(loopback)};
+    auto formatted = bh::ipc::format_channel(region, {slot, 1});
+    if (!formatted.ok())
+        panic("channel-echo: bench: loopback format: {}", bh::errc_name(formatted.error()));
+    bh::ipc::EndpointOptions options;
+    options.slot_size = slot;
+    options.slot_count = 1;
+    auto a = bh::ipc::Endpoint::open(region, bh::ipc::Side::zero, tsc_clock, options);
+    auto b = bh::ipc::Endpoint::open(region, bh::ipc::Side::one, tsc_clock, options);
+    if (!a.ok() || !b.ok())
+        panic("channel-echo: bench: loopback open");
+    Calibration cal;
+    auto step = [&](auto&& result) {
+        if (!result.ok())
+            panic("channel-echo: bench: loopback step: {}", bh::errc_name(result.error()));
+    };
+    for (uint64_t r = 0; r < reps; ++r) {
+        for (uint32_t n : {1u, slot}) {
+            uint64_t& worst = n == 1 ? cal.small : cal.full;
+            for (uint32_t k = 0; k < n; ++k)
+                outgoing[k] = static_cast<uint8_t>(r + k);
+            uint64_t t;
+            t = timed([&] { step((*a).try_send_slot({outgoing, n})); });
+            worst = t > worst ? t : worst;
+            t = timed([&] { step((*b).try_receive_slot({buffer, n})); });
+            worst = t > worst ? t : worst;
+            t = timed([&] { step((*b).try_send_slot({buffer, n})); });
+            worst = t > worst ? t : worst;
+            t = timed([&] { step((*a).try_receive_slot({buffer, n})); });
+            worst = t > worst ? t : worst;
+            if (memcmp(buffer, outgoing, n) != 0)
+                panic("channel-echo: bench: loopback echo differs");
+        }
+        uint64_t t = timed([&] {
+            auto none = (*a).try_receive_slot({buffer, slot});
+            if (none.ok() || none.error() != bh::Errc::again)
+                panic("channel-echo: bench: empty poll found something");
+            (void)tsc_clock.now();
+            __builtin_ia32_pause();
+        });
+        cal.poll = t > cal.poll ? t : cal.poll;
+        if (r < max_bench)
+            samples[r] = t;
+    }
+    uint64_t n = reps < max_bench ? reps : max_bench;
+    sort(samples, n);
+    cal.poll_median = ns_of(samples[n / 2]);
+    cal.small = ns_of(cal.small);
+    cal.full = ns_of(cal.full);
+    cal.poll = ns_of(cal.poll);
+    return cal;
+}
+
+// Side 0 of a channel to a cell that echoes (channel-echo quiet): the
+// calibration, then count round trips of n bytes each way, timed one by one.
+void bench_size(bh::ipc::Endpoint& ep, uint32_t n, uint64_t count, uint64_t patience) {
+    for (uint64_t i = 0; i < count; ++i) {
+        uint8_t tag = static_cast<uint8_t>(i * 13 + n);
+        outgoing[0] = tag;
+        outgoing[n - 1] = static_cast<uint8_t>(tag ^ 0x5a);
+        uint64_t t0 = time::now();
+        auto sent = ep.send({outgoing, n}, patience);
+        if (!sent.ok())
+            panic("channel-echo: bench {}: send of {} bytes: {}", i, n, bh::errc_name(sent.error()));
+        auto got = ep.receive({buffer, sizeof(buffer)}, patience);
+        uint64_t t1 = time::now();
+        if (!got.ok())
+            panic("channel-echo: bench {}: receive: {}", i, bh::errc_name(got.error()));
+        if (*got != n || buffer[0] != outgoing[0] || buffer[n - 1] != outgoing[n - 1])
+            panic("channel-echo: bench {}: echo of {} bytes differs ({} bytes back)", i, n, *got);
+        samples[i] = t1 - t0;
+    }
+    for (uint64_t i = 0; i < count; ++i)
+        samples[i] = ns_of(samples[i]);
+    sort(samples, count);
+    uint64_t p99 = samples[(count * 99 + 99) / 100 - 1];
+    print("channel-bound: N=M={} B={}: {} round trips: min {} us, median {} us, p99 {} us, max {} us "
+          "(max_ns={})\n",
+          n, ep.geometry().slot_size, count, Micros(samples[0]).text, Micros(samples[count / 2]).text,
+          Micros(p99).text, Micros(samples[count - 1]).text, samples[count - 1]);
+}
+
+int bench(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options, uint64_t count,
+          uint64_t patience) {
+    if (count > max_bench)
+        count = max_bench;
+    const uint32_t slot = options.slot_size;
+    // Calibration first, before the peer starts: nothing else runs then.
+    // Warm-up (TCG translates each path once), then the measured run.
+    (void)calibrate(slot, 50);
+    constexpr uint64_t reps = 2000;
+    Calibration cal = calibrate(slot, reps);
+    print("channel-bound: calibration ({} repetitions, max, ns): slot of 1 B {}, slot of {} B {}, "
+          "empty poll {} (median {}); tsc {} kHz\n",
+          reps, cal.small, slot, cal.full, cal.poll, cal.poll_median, time::tsc_khz());
+    // The bound's parameters, with a margin of 1/4 on each: sigma per slot
+    // covers the 1-byte step and the poll iteration that found the slot;
+    // delta per byte is the whole full-slot step divided by B (so sigma is
+    // counted twice for a full slot: pessimistic); lambda, the hand-off of
+    // a polling receiver, is one empty poll iteration.
+    uint64_t sigma = (cal.small + cal.poll) * 5 / 4;
+    uint64_t delta_num = cal.full * 5 / 4;
+    uint64_t lambda = cal.poll * 5 / 4;
+    print("channel-bound: parameters (ns, margin 1/4): sigma={} delta={}/{} lambda={} K=0\n", sigma,
+          delta_num, slot, lambda);
+
+    auto formatted = bh::ipc::format_channel(region, {options.slot_size, options.slot_count});
+    if (!formatted.ok())
+        panic("channel-echo: bench: format: {}", bh::errc_name(formatted.error()));
+    auto opened = bh::ipc::Endpoint::open(region, bh::ipc::Side::zero, tsc_clock, options);
+    if (!opened.ok())
+        panic("channel-echo: bench: open: {}", bh::errc_name(opened.error()));
+    bh::ipc::Endpoint& ep = *opened;
+    print("channel-echo: ping: ready\n");
+    // Untimed warm-up: the first round trip waits for the peer to start;
+    // then 100 ms of round trips while the root, which started it, goes
+    // back to sleep (under -icount the root's instructions would count in
+    // the cells' time).
+    uint64_t warm_end = 0;
+    uint64_t warm = 0;
+    for (; warm < 100 || time::now() < warm_end; ++warm) {
+        if (warm == 1)
+            warm_end = time::now() + time::ns_to_tsc(100000000);
+        auto sent = ep.send({outgoing, 64}, patience);
+        auto got = sent.ok() ? ep.receive({buffer, sizeof(buffer)}, patience) : bh::Result<uint32_t>(sent.error());
+        if (!got.ok())
+            panic("channel-echo: bench: warm-up {}: {}", warm, bh::errc_name(got.error()));
+    }
+    print("channel-bound: warm-up: {} round trips\n", warm);
+    bench_size(ep, 64, count, patience);
+    bench_size(ep, 8192, count, patience);
+    static const uint8_t stop[] = {'s', 't', 'o', 'p'};
+    auto sent = ep.send({stop, sizeof(stop)}, patience);
+    if (!sent.ok())
+        panic("channel-echo: bench: send stop: {}", bh::errc_name(sent.error()));
+    print("channel-bound: done\n");
+    return 0;
+}
+
 }  // namespace
 
 int inmate_main() {
@@ -145,6 +369,12 @@ int inmate_main() {
     const uint64_t patience = time::ns_to_tsc(sleep_on_doorbell ? 60000000000ull : 1000000000ull);
     if (uint64_t pings = arg_u64("ping", 0); pings != 0)
         return ping(region, options, pings, patience);
+    if (uint64_t rounds = arg_u64("bench", 0); rounds != 0) {
+        if (sleep_on_doorbell)
+            panic("channel-echo: bench polls; drop 'doorbell'");
+        return bench(region, options, rounds, 10 * patience);
+    }
+    const bool quiet = arg_flag("quiet");
 
     // The root formatted the region when it created this cell; a peer cell
     // formats it when it starts (again: not yet, for up to 10 s).
@@ -191,6 +421,8 @@ int inmate_main() {
         if (!sent.ok())
             panic("channel-echo: send of {} bytes: {}", *got, bh::errc_name(sent.error()));
         ++count;
+        if (quiet)
+            continue;
         uint64_t rings = doorbells;
         print("channel-echo: echoed {} bytes (transaction {}, doorbells {})\n", *got, count, rings);
     }
