@@ -500,22 +500,31 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id) {
     return 0;
 }
 
-int64_t cell_get_state(uint64_t id) {
-    Cell* cell = cell_by_id(static_cast<uint32_t>(id));
-    if (cell == nullptr)
-        return to_errno(Errc::noent);
-    if (locked_by_cell(*cell))
+namespace {
+
+// The state the root and channel peers see: the hypervisor's, refined by
+// what a running inmate declares in its comm page (locked; or ended,
+// normally or with an error: only these are taken from it).
+uint32_t visible_state(const Cell& cell) {
+    if (locked_by_cell(cell))
         return BH_CELL_STATE_RUNNING_LOCKED;
-    uint32_t state = __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE);
-    // A running inmate that ended says so in its comm page: normally (shut
-    // down) or with an error (failed). Only these two are taken from it.
-    const bh_comm_page* comm = comm_page(*cell);
-    if (state == BH_CELL_STATE_RUNNING && comm != nullptr && !(cell->view.desc().flags & BH_CELL_PASSIVE_COMMREG)) {
+    uint32_t state = __atomic_load_n(&cell.state, __ATOMIC_ACQUIRE);
+    const bh_comm_page* comm = comm_page(cell);
+    if (state == BH_CELL_STATE_RUNNING && comm != nullptr && !(cell.view.desc().flags & BH_CELL_PASSIVE_COMMREG)) {
         uint32_t declared = __atomic_load_n(&comm->cell_state, __ATOMIC_ACQUIRE);
         if (declared == BH_CELL_STATE_SHUT_DOWN || declared == BH_CELL_STATE_FAILED)
             return declared;
     }
     return state;
+}
+
+}  // namespace
+
+int64_t cell_get_state(uint64_t id) {
+    Cell* cell = cell_by_id(static_cast<uint32_t>(id));
+    if (cell == nullptr)
+        return to_errno(Errc::noent);
+    return visible_state(*cell);
 }
 
 int64_t cell_get_reason(uint64_t id, uint64_t buffer_gpa) {
@@ -525,7 +534,7 @@ int64_t cell_get_reason(uint64_t id, uint64_t buffer_gpa) {
     if (!root_owns_ram(buffer_gpa, BH_CELL_REASON_SIZE))
         return to_errno(Errc::fault);
     const char* reason = cell->reason;
-    if (reason[0] == '\0' && cell_get_state(id) == BH_CELL_STATE_FAILED)
+    if (reason[0] == '\0' && visible_state(*cell) == BH_CELL_STATE_FAILED)
         reason = "the inmate declared itself failed in its comm page";
     copy_name(reinterpret_cast<char*>(buffer_gpa), BH_CELL_REASON_SIZE, reason);
     return 0;
@@ -648,9 +657,7 @@ int64_t channel_peer_state(PerCpu& caller, uint64_t channel_id) {
     Cell* peer = cell_by_name(self.view.channels()[index].peer);
     if (peer == nullptr)
         return BH_CELL_STATE_GONE;
-    if (locked_by_cell(*peer))
-        return BH_CELL_STATE_RUNNING_LOCKED;
-    return __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE);
+    return visible_state(*peer);
 }
 
 void cell_fail(PerCpu& cpu, const char* reason) {

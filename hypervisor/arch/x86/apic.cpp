@@ -508,10 +508,14 @@ bool ioapic_write(PerCpu& cpu, int chip_index, uint32_t offset, uint32_t value) 
     uint32_t other = ioapic_read_indirect(chip, high ? index - 1 : index + 1);
     uint64_t entry = high ? (static_cast<uint64_t>(value) << 32) | other : (static_cast<uint64_t>(other) << 32) | value;
 
+    // A masked entry cannot fire: it needs no look at the destination.
     bool owned = (chip.pin_bitmap[pin / 64] >> (pin % 64)) & 1;
-    CellCpus cell;
-    collect_cell_cpus(cpu, cell);
-    RteVerdict verdict = check_redirection_entry(state.mode, entry, cell.cpus, cell.count);
+    RteVerdict verdict = RteVerdict::allowed;
+    if (!(entry & rte_masked) && owned) {
+        CellCpus cell;
+        collect_cell_cpus(cpu, cell);
+        verdict = check_redirection_entry(state.mode, entry, cell.cpus, cell.count);
+    }
     bool refused = !(entry & rte_masked) &&
                    (!owned || verdict == RteVerdict::delivery_mode || verdict == RteVerdict::destination);
     if (refused) {

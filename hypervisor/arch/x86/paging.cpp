@@ -146,6 +146,20 @@ void PageTable::merge(uint64_t virt, unsigned level) {
     }
 }
 
+// After an entry at `level` was cleared: a table left empty goes back to
+// the pool, and so may its parent (never the root). path[l] is the entry at
+// level l on the way down. Callers flush the TLBs before the pool can hand
+// the page out again.
+void PageTable::release_emptied(uint64_t* const* path, unsigned level) {
+    for (unsigned l = level; l < levels_; ++l) {
+        uint64_t* emptied = table_at(*path[l + 1]);
+        if (!table_empty(emptied))
+            break;
+        *path[l + 1] = 0;
+        hypervisor().pool.free(emptied);
+    }
+}
+
 Result<void> PageTable::unmap(uint64_t virt, uint64_t size) {
     uint64_t end = virt + size;
     while (virt < end) {
@@ -163,34 +177,15 @@ Result<void> PageTable::unmap(uint64_t virt, uint64_t size) {
             }
             bool leaf = level == 1 || (*entry & pte_large);
             bool covered = (virt & (level_size(level) - 1)) == 0 && end - virt >= level_size(level);
-            if (leaf && covered) {
+            if (covered) {
+                // A whole leaf or subtree inside the range; a subtree's
+                // tables go back to the pool.
+                uint64_t old = *entry;
                 *entry = 0;
+                if (!leaf)
+                    free_table(old & pte_addr_mask, level - 1);
                 virt += level_size(level);
-                // A table left empty goes back to the pool, and so may its
-                // parent (never the root). Callers flush the TLBs before
-                // the pool can hand the page out again.
-                for (unsigned l = level; l < levels_; ++l) {
-                    uint64_t* emptied = table_at(*path[l + 1]);
-                    if (!table_empty(emptied))
-                        break;
-                    *path[l + 1] = 0;
-                    hypervisor().pool.free(emptied);
-                }
-                break;
-            }
-            if (covered && !leaf) {
-                // A whole subtree inside the range: give its tables back.
-                uint64_t sub = *entry;
-                *entry = 0;
-                free_table(sub & pte_addr_mask, level - 1);
-                virt += level_size(level);
-                for (unsigned l = level; l < levels_; ++l) {
-                    uint64_t* emptied = table_at(*path[l + 1]);
-                    if (!table_empty(emptied))
-                        break;
-                    *path[l + 1] = 0;
-                    hypervisor().pool.free(emptied);
-                }
+                release_emptied(path, level);
                 break;
             }
             if (leaf)

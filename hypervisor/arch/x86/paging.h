@@ -50,6 +50,7 @@ private:
     Result<void> split(uint64_t* entry, unsigned level);
     void free_table(uint64_t table_phys, unsigned level);
     void merge(uint64_t virt, unsigned level);
+    void release_emptied(uint64_t* const* path, unsigned level);
 
     uint64_t root_phys_ = 0;
     unsigned levels_ = 4;
