@@ -41,6 +41,14 @@ Result<void> arch_root_map(uint64_t phys, uint64_t size, uint64_t mem_flags);
 Result<void> arch_root_unmap(uint64_t phys, uint64_t size);
 // Let the root access ports [base, base + length) directly, or not.
 void arch_root_ports(uint16_t base, uint16_t length, bool allowed);
+// Port I/O of 1, 2 or 4 bytes from the hypervisor (PCI configuration).
+uint32_t arch_port_read(uint16_t port, uint8_t size);
+void arch_port_write(uint16_t port, uint8_t size, uint32_t value);
+// The root's view of the configuration page (ECAM) of `bdf`: an absent
+// device's while `hidden`, else the device's. No-op without ECAM.
+void arch_root_hide_config(uint16_t bdf, bool hidden);
+// nullptr when `cpu`'s cell may have a device send this MSI, else why not.
+const char* arch_check_msi(PerCpu& cpu, uint64_t address, uint32_t data);
 // Interrupt `target` so that it leaves its guest and serves its request.
 void arch_send_nmi(PerCpu& target);
 // A fixed interrupt with `vector` to `target` (a channel doorbell).

@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "console.h"
 #include "hypervisor.h"
+#include "pci_config.h"
 
 namespace bh {
 
@@ -227,6 +228,9 @@ Result<Cell*> stop_cell(uint64_t id, const char* operation) {
         return Errc::busy;
     }
     BH_TRY(park_cpus(*cell));
+    // Whatever comes next (a load, a new boot, destroy) finds its devices
+    // quiet: no DMA or interrupt from the previous run.
+    pci_quiesce_devices(*cell);
     return cell;
 }
 
@@ -339,6 +343,10 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
             return to_errno(Errc::busy);
         }
     }
+    if (auto devices = pci_check_devices(view); !devices.ok()) {
+        hv.pool.free(*copy, pages);
+        return to_errno(devices.error());
+    }
 
     cell = Cell{};
     cell.id = id;
@@ -378,6 +386,7 @@ int64_t cell_create(PerCpu& caller, uint64_t config_gpa, uint64_t size) {
             (void)arch_root_unmap(r.phys_start, r.size);
     for (const bh_pio_range& p : view.pio_ranges())
         arch_root_ports(p.base, p.length, false);
+    pci_take_devices(cell);
     flush_root_tlbs(caller);
 
     {
@@ -469,12 +478,16 @@ int64_t cell_destroy(PerCpu& caller, uint64_t id) {
     // are not memory regions: they are neither scrubbed nor given to the
     // root; the peer keeps its mapping and sees the cell gone.
     for (const bh_memory_region& r : cell->view.memory_regions()) {
-        if (r.flags & (BH_MEM_IO | BH_MEM_ROOT_SHARED))
+        if (r.flags & BH_MEM_ROOT_SHARED)
             continue;
-        __builtin_memset(reinterpret_cast<void*>(r.phys_start), 0, r.size);
+        // Device memory is not scrubbed (registers, not data), but it goes
+        // back to the root like RAM.
+        if (!(r.flags & BH_MEM_IO))
+            __builtin_memset(reinterpret_cast<void*>(r.phys_start), 0, r.size);
         if (const bh_memory_region* root = root_region_of(r.phys_start, r.size))
             (void)arch_root_map(r.phys_start, r.size, root->flags);
     }
+    pci_return_devices(*cell);
     flush_root_tlbs(caller);
     // Ports go back to the root where its config gives them to it.
     for (const bh_pio_range& p : cell->view.pio_ranges())
@@ -668,6 +681,8 @@ void cell_fail(PerCpu& cpu, const char* reason) {
                                     __ATOMIC_ACQUIRE)) {
         copy_name(cell.reason, sizeof(cell.reason), reason);
         console::print("cell \"{}\" FAILED on CPU {}: {}", cell.view.name(), cpu.cpu_id, reason);
+        // Its devices must not go on interrupting or writing memory.
+        pci_quiesce_devices(cell);
     }
     // The other CPUs stop without anyone waiting for them: they may be
     // failing at the same moment, and waiting on each other with GIF=0

@@ -328,6 +328,13 @@ Result<void> validate_cell(const CellView& cell, bool is_root, const Limits& lim
                              p.length);
         if (p.reserved != 0)
             return diag.fail(Errc::inval, "pio_ranges[{}]: reserved must be 0", i);
+        // The root's ranges may span them (they stay intercepted); a cell
+        // asking for them asks for every device's configuration.
+        if (!is_root && Interval{p.base, p.length}.overlaps({0xcf8, 8}))
+            return diag.fail(Errc::inval,
+                             "pio_ranges[{}]: ports [{}, +{}) include the PCI configuration ports 0xcf8-0xcff, "
+                             "which only the hypervisor accesses (list the cell's pci_devices instead)",
+                             i, hex(p.base), p.length);
         for (size_t j = 0; j < i; ++j)
             if (Interval{p.base, p.length}.overlaps({pio[j].base, pio[j].length}))
                 return diag.fail(Errc::inval, "pio_ranges[{}]: ports [{}, +{}) overlap pio_ranges[{}]", i,
@@ -607,6 +614,18 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
     }
     for (size_t i = 0; i < cell.pci_devices().size(); ++i) {
         const bh_pci_device& d = cell.pci_devices()[i];
+        if (d.domain != 0)
+            return diag.fail(Errc::inval, "pci_devices[{}]: domain {}: only PCI domain 0 can be given to a cell", i,
+                             hex(d.domain));
+        if (d.type != BH_PCI_TYPE_DEVICE)
+            return diag.fail(Errc::inval, "pci_devices[{}]: {}:{} is a bridge: bridges stay with the root cell", i,
+                             hex(d.domain), hex(d.bdf));
+        bool root_has = false;
+        for (const bh_pci_device& r : root.pci_devices())
+            root_has = root_has || (r.domain == d.domain && r.bdf == d.bdf);
+        if (!root_has)
+            return diag.fail(Errc::inval, "pci_devices[{}]: {}:{} is not a device of the root cell's pci_devices", i,
+                             hex(d.domain), hex(d.bdf));
         for (const CellView& other : others)
             for (const bh_pci_device& o : other.pci_devices())
                 if (o.domain == d.domain && o.bdf == d.bdf)

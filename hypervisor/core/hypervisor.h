@@ -69,6 +69,7 @@ struct alignas(4096) PerCpu {
     volatile bool parked{};
     bool wait_for_sipi{};  // a root CPU given back by a cell, waiting for Linux
     bool absorb_sipi{};    // started by a virtual SIPI: Linux's second SIPI is void
+    uint32_t pci_address{};  // this CPU's guest's 0xCF8 latch (core/pci_config.h)
     SpinLock request_lock{};
     alignas(16) uint8_t stack[percpu_stack_size]{};
 

@@ -89,11 +89,14 @@ static inline int bh_channel_vector_valid(bh_u64 v)
 #define BH_STAT_IPI_BLOCKED 11 /* ...of which (part) was dropped: not the cell's CPUs, or INIT/SIPI/SMI */
 #define BH_STAT_IOAPIC 12 /* trapped writes to an IOAPIC page (emulated) */
 #define BH_STAT_IOAPIC_BLOCKED 13 /* redirection entries written masked: a pin or CPU not the cell's */
-#define BH_STAT_COUNT 14
+#define BH_STAT_PCI_CONFIG 14 /* PCI configuration accesses through ports 0xcfc-0xcff (emulated) */
+#define BH_STAT_PCI_HIDDEN 15 /* ...and ECAM writes, to a device another cell owns: dropped */
+#define BH_STAT_COUNT 16
 
 #define BH_STAT_NAMES                                                              \
 	{ "total", "cpuid", "hypercall", "msr", "pio", "npf", "nmi", "xapic", \
-	  "shutdown", "other", "ipi", "ipi_blocked", "ioapic", "ioapic_blocked" }
+	  "shutdown", "other", "ipi", "ipi_blocked", "ioapic", "ioapic_blocked",    \
+	  "pci_config", "pci_hidden" }
 
 /*
  * The console ring: a page of hypervisor memory mapped read-only into the

@@ -79,4 +79,7 @@ int ioapic_at(uint64_t gpa);
 // 0x40 EOI) of IOAPIC `chip`. false: not a register (the write is refused).
 bool ioapic_write(PerCpu& cpu, int chip, uint32_t offset, uint32_t value);
 
+// May a device of `cpu`'s cell send this MSI (icr_filter.h)? nullptr if so.
+const char* check_msi(PerCpu& cpu, uint64_t address, uint32_t data);
+
 }  // namespace bh::x86::apic

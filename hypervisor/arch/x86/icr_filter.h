@@ -120,6 +120,14 @@ enum class RteVerdict : uint8_t {
 RteVerdict check_redirection_entry(Mode mode, uint64_t rte, const CellCpu* cpus, uint32_t count);
 const char* rte_verdict_name(RteVerdict verdict);
 
+// An MSI message a device given to a cell may hold while MSI is enabled:
+// compatibility format (never the remappable one: the IOMMU is not the
+// hypervisor's), physical destination mode to one CPU of the cell, fixed
+// or lowest-priority delivery (the hypervisor's NMIs are its own), edge
+// triggered, a vector an OS may use (>= 32). Returns nullptr when allowed,
+// else the reason.
+const char* check_msi_message(Mode mode, uint64_t address, uint32_t data, const CellCpu* cpus, uint32_t count);
+
 // The x2APIC logical id of an x2APIC id (architectural: cluster in 31:16,
 // one bit of 16 in 15:0).
 inline constexpr uint32_t x2apic_logical_id(uint32_t apic_id) {

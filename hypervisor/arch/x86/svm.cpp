@@ -11,6 +11,8 @@
 #include "../../core/arch.h"
 #include "../../core/console.h"
 #include "../../core/hypervisor.h"
+#include "../../core/pci.h"
+#include "../../core/pci_config.h"
 #include "apic.h"
 #include "cpu.h"
 #include "guest_memory.h"
@@ -60,6 +62,8 @@ struct ArchState {
     uint32_t reports_io{};
     uint32_t reports_npf{};
     uint32_t reports_decode{};
+    uint32_t reports_pci{};
+    uint64_t config_ones_page{};  // physical: what the root reads of a device a cell owns (ECAM)
 };
 constinit ArchState arch;
 
@@ -86,13 +90,18 @@ void msrpm_set(uint8_t* msrpm, uint32_t msr, bool read, bool write, bool interce
 
 void msrpm_intercept(uint32_t msr, bool read, bool write) { msrpm_set(arch.msrpm, msr, read, write, true); }
 
+// The PCI configuration ports are the hypervisor's, whatever a config says
+// (core/pci_config.h).
+constexpr bool is_pci_config_port(uint32_t port) { return port >= pci::address_port && port < pci::ports_end; }
+
 // 12 KiB, deny by default, the given ranges allowed.
 Result<uint8_t*> build_iopm(Span<const bh_pio_range> allowed) {
     auto* iopm = static_cast<uint8_t*>(BH_TRY(hypervisor().pool.alloc(3)));
     __builtin_memset(iopm, 0xff, 3 * 4096);
     for (const bh_pio_range& range : allowed)
         for (uint32_t port = range.base; port < static_cast<uint32_t>(range.base) + range.length; ++port)
-            iopm[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
+            if (!is_pci_config_port(port))
+                iopm[port / 8] &= static_cast<uint8_t>(~(1u << (port % 8)));
     return iopm;
 }
 
@@ -426,11 +435,42 @@ void emulate_msr(PerCpu& cpu, Vmcb& vmcb) {
     vmcb.u64(off::rip) += 2;
 }
 
+// The result of an emulated IN: AL/AX keep RAX's other bits; EAX clears
+// the upper half, as any 32-bit register write does.
+void set_in_result(Vmcb& vmcb, unsigned size, uint32_t value) {
+    uint64_t rax = vmcb.u64(off::rax);
+    vmcb.u64(off::rax) = size == 4 ? value : size == 2 ? (rax & ~0xffffull) | (value & 0xffff)
+                                                        : (rax & ~0xffull) | (value & 0xff);
+}
+
+// Ports 0xCF8-0xCFF: the configuration space each cell may see.
+void handle_pci_config_port(PerCpu& cpu, Vmcb& vmcb, uint16_t port, bool in, unsigned size) {
+    ++cpu.stats[BH_STAT_PCI_CONFIG];
+    uint32_t value = static_cast<uint32_t>(vmcb.u64(off::rax));
+    PciPortOutcome outcome = pci_port_access(cpu, port, in, static_cast<uint8_t>(size), value);
+    if (outcome.refusal != nullptr)
+        return fail_cell(cpu, "PCI {}:{}.{} offset {}: {} (RIP {})", hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f),
+                         outcome.bdf & 7, hex(outcome.offset), outcome.refusal, hex(vmcb.u64(off::rip)));
+    if (outcome.hidden) {
+        ++cpu.stats[BH_STAT_PCI_HIDDEN];
+        if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)
+            console::print("root cell: CPU {}: config {} of PCI {}:{}.{} offset {}, a device of another cell: {}",
+                           cpu.cpu_id, in ? "read" : "write", hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f),
+                           outcome.bdf & 7, hex(outcome.offset), in ? "reads as absent" : "dropped");
+    }
+    if (in)
+        set_in_result(vmcb, size, value);
+    vmcb.u64(off::rip) = vmcb.u64(off::exit_info2);
+}
+
 void handle_ioio(PerCpu& cpu, Vmcb& vmcb) {
     uint64_t info = vmcb.u64(off::exit_info1);
     uint16_t port = static_cast<uint16_t>(info >> 16);
     bool in = info & 1;
     unsigned size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+    constexpr uint64_t ioio_string = 1u << 2;
+    if (is_pci_config_port(port) && !(info & ioio_string) && port + size <= pci::ports_end)
+        return handle_pci_config_port(cpu, vmcb, port, in, size);
     if (cpu.cell != nullptr)
         return fail_cell(cpu, "{} of I/O port {} is not permitted (RIP {})", in ? "read" : "write", hex(port),
                          hex(vmcb.u64(off::rip)));
@@ -485,9 +525,11 @@ void report_refused_instruction(PerCpu& cpu, Vmcb& vmcb, const char* why, const 
                    hex(vmcb.u64(off::rip)), why, static_cast<const char*>(text));
 }
 
-// Where a trapped MMIO write goes: the xAPIC page, or an IOAPIC (its index).
+// Where a trapped MMIO write goes: the xAPIC page, or an IOAPIC (its index),
+// or the ECAM page of a device a cell owns (dropped).
 constexpr int target_xapic = -1;
 constexpr int target_none = -2;
+constexpr int target_hidden_config = -3;
 
 // A write to the xAPIC page or an IOAPIC: fetch and decode the instruction,
 // emulate the register write, skip the instruction. Anything unexpected is
@@ -520,6 +562,14 @@ void handle_emulated_write(PerCpu& cpu, Vmcb& vmcb, uint64_t gpa, int target) {
     // under us, refuse rather than emulate something else.
     uint64_t address = x86::effective_address(insn.memory, regs, rip + insn.length);
     uint32_t offset = static_cast<uint32_t>(gpa & 0xfff);
+    if (target == target_hidden_config && (address & 0xfff) == offset) {
+        ++cpu.stats[BH_STAT_PCI_HIDDEN];
+        if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)
+            console::print("root cell: CPU {}: ECAM write at {}, a device of another cell: dropped", cpu.cpu_id,
+                           hex(gpa));
+        vmcb.u64(off::rip) = rip + insn.length;
+        return;
+    }
     if ((address & 0xfff) != offset || (offset & 0xf) != 0) {
         report_refused_instruction(cpu, vmcb, (offset & 0xf) != 0 ? "unaligned register" : "operand mismatch",
                                    bytes, insn.length);
@@ -549,8 +599,16 @@ int emulated_write_target(const PerCpu& cpu, const Vmcb& vmcb) {
         return target_none;
     if ((gpa & ~0xfffull) == apic_mmio_base)
         return target_xapic;
-    int chip = cpu.cell == nullptr ? x86::apic::ioapic_at(gpa) : -1;
-    return chip >= 0 ? chip : target_none;
+    if (cpu.cell != nullptr)
+        return target_none;
+    if (int chip = x86::apic::ioapic_at(gpa); chip >= 0)
+        return chip;
+    const bh_platform_info& platform = hypervisor().system.system().platform;
+    uint64_t ecam = platform.pci_mmconfig_base;
+    if (ecam != 0 && gpa >= ecam && gpa < ecam + ((platform.pci_mmconfig_end_bus + 1ull) << 20) &&
+        pci_hidden_from_root(static_cast<uint16_t>((gpa - ecam) >> 12)))
+        return target_hidden_config;
+    return target_none;
 }
 
 void handle_vmmcall(PerCpu& cpu, Vmcb& vmcb, bool& leave) {
@@ -581,6 +639,11 @@ Result<void> arch_global_init(Hypervisor& hv) {
     BH_TRY(build_host_tables(hv));
     BH_TRY(build_root_npt(hv));
     BH_TRY(build_bitmaps(hv.system.root()));
+    if (hv.system.system().platform.pci_mmconfig_base != 0) {
+        void* ones = BH_TRY(hv.pool.alloc(1));
+        __builtin_memset(ones, 0xff, 4096);
+        arch.config_ones_page = virt_to_phys(ones);
+    }
     build_idt();
     console::print("{}-level paging, {} pages; host tables and root cell NPT built", hv.la57 ? 5 : 4,
                    hv.gbpages ? "1 GiB" : "2 MiB");
@@ -716,6 +779,8 @@ Result<void> arch_root_unmap(uint64_t phys, uint64_t size) { return arch.root_np
 
 void arch_root_ports(uint16_t base, uint16_t length, bool allowed) {
     for (uint32_t port = base; port < static_cast<uint32_t>(base) + length; ++port) {
+        if (is_pci_config_port(port))
+            continue;
         auto bit = static_cast<uint8_t>(1u << (port % 8));
         // Root CPUs read the bitmap at every I/O instruction: no flush.
         if (allowed)
@@ -723,6 +788,36 @@ void arch_root_ports(uint16_t base, uint16_t length, bool allowed) {
         else
             __atomic_or_fetch(&arch.iopm[port / 8], bit, __ATOMIC_RELEASE);
     }
+}
+
+uint32_t arch_port_read(uint16_t port, uint8_t size) { return x86::port_read(port, size); }
+
+void arch_port_write(uint16_t port, uint8_t size, uint32_t value) { x86::port_write(port, size, value); }
+
+void arch_root_hide_config(uint16_t bdf, bool hidden) {
+    const bh_platform_info& platform = hypervisor().system.system().platform;
+    if (platform.pci_mmconfig_base == 0 || (bdf >> 8) > platform.pci_mmconfig_end_bus)
+        return;
+    uint64_t page = platform.pci_mmconfig_base + (static_cast<uint64_t>(bdf) << 12);
+    // Only a page the root's config gave it is touched; the caller flushes.
+    const bh_memory_region* region = nullptr;
+    for (const bh_memory_region& r : hypervisor().system.root().memory_regions())
+        if (page >= r.phys_start && page + 4096 <= r.phys_start + r.size)
+            region = &r;
+    if (region == nullptr)
+        return;
+    (void)arch.root_npt.unmap(page, 4096);
+    // Reads of the ones page need no exit; writes fault and are dropped.
+    // Failing to map (pool exhausted) leaves the page unmapped: the root's
+    // accesses then fault, which is safe.
+    if (hidden)
+        (void)arch.root_npt.map(page, arch.config_ones_page, 4096, x86::pte_nx);
+    else
+        (void)arch.root_npt.map(page, page, 4096, npt_flags(region->flags));
+}
+
+const char* arch_check_msi(PerCpu& cpu, uint64_t address, uint32_t data) {
+    return x86::apic::check_msi(cpu, address, data);
 }
 
 void arch_send_nmi(PerCpu& target) { x86::apic::send_nmi(target.apic_id); }
@@ -798,7 +893,8 @@ extern "C" int bh_handle_exit(PerCpu* cpu_ptr) {
         break;
     case svm::exit_npf:
         if (int target = emulated_write_target(cpu, vmcb); target != target_none) {
-            ++cpu.stats[target == target_xapic ? BH_STAT_XAPIC : BH_STAT_IOAPIC];
+            if (target != target_hidden_config)
+                ++cpu.stats[target == target_xapic ? BH_STAT_XAPIC : BH_STAT_IOAPIC];
             // An exit while an event was being delivered: the event goes
             // in again and the write is retried after it.
             if (!(vmcb.u64(off::event_inject) & svm::event_valid))

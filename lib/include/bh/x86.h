@@ -63,6 +63,31 @@ inline uint8_t inb(uint16_t port) {
     return v;
 }
 
+inline void outw(uint16_t port, uint16_t value) { asm volatile("outw %0, %1" ::"a"(value), "Nd"(port)); }
+inline void outl(uint16_t port, uint32_t value) { asm volatile("outl %0, %1" ::"a"(value), "Nd"(port)); }
+inline uint16_t inw(uint16_t port) {
+    uint16_t v;
+    asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+inline uint32_t inl(uint16_t port) {
+    uint32_t v;
+    asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+// A port access of 1, 2 or 4 bytes.
+inline uint32_t port_read(uint16_t port, unsigned size) {
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+inline void port_write(uint16_t port, unsigned size, uint32_t value) {
+    if (size == 1)
+        outb(port, static_cast<uint8_t>(value));
+    else if (size == 2)
+        outw(port, static_cast<uint16_t>(value));
+    else
+        outl(port, value);
+}
+
 [[noreturn]] inline void halt_forever() {
     for (;;)
         asm volatile("cli; hlt" ::: "memory");

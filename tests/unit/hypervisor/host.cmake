@@ -7,3 +7,9 @@ add_executable(hv_paging_test
 target_link_libraries(hv_paging_test PRIVATE bh_core_host GTest::gtest_main)
 target_include_directories(hv_paging_test PRIVATE ${CMAKE_SOURCE_DIR}/hypervisor/core)
 gtest_discover_tests(hv_paging_test)
+
+# The PCI configuration-space policy for devices given to cells.
+add_executable(hv_pci_test ${CMAKE_CURRENT_LIST_DIR}/pci_test.cpp)
+target_link_libraries(hv_pci_test PRIVATE bh_core_host GTest::gtest_main)
+target_include_directories(hv_pci_test PRIVATE ${CMAKE_SOURCE_DIR}/hypervisor/core)
+gtest_discover_tests(hv_pci_test)

@@ -283,4 +283,39 @@ TEST(RedirectionFilter, RemappableFormatIsLeftToTheIommu) {
               RteVerdict::remapped);
 }
 
+
+// --- MSI messages of a device given to a cell ---------------------------------
+
+constexpr uint64_t msi_address(uint32_t dest) { return 0xfee00000ull | (dest << 12); }
+
+TEST(MsiFilter, FixedToOwnCpuIsAllowed) {
+    auto cell = xapic_flat_cell();
+    EXPECT_EQ(check_msi_message(Mode::xapic, msi_address(2), 0x41, cell.data(), 3), nullptr);
+    EXPECT_EQ(check_msi_message(Mode::xapic, msi_address(0), (dm_lowest << 8) | 0x41, cell.data(), 3), nullptr);
+    auto x2 = x2apic_cell();
+    EXPECT_EQ(check_msi_message(Mode::x2apic, msi_address(1), 0xec, x2.data(), 3), nullptr);
+}
+
+TEST(MsiFilter, ForeignCpuAndBroadcastAreRefused) {
+    auto cell = xapic_flat_cell();
+    EXPECT_STREQ(check_msi_message(Mode::xapic, msi_address(3), 0x41, cell.data(), 3),
+                 "an MSI to a CPU outside the cell");
+    EXPECT_STREQ(check_msi_message(Mode::xapic, msi_address(0xff), 0x41, cell.data(), 3), "a broadcast MSI");
+}
+
+TEST(MsiFilter, FormatsAndModesAreRefused) {
+    auto cell = xapic_flat_cell();
+    const CellCpu* c = cell.data();
+    EXPECT_NE(check_msi_message(Mode::xapic, 0xfed00000, 0x41, c, 3), nullptr);                  // not the MSI window
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0) | (1ull << 32), 0x41, c, 3), nullptr);  // high address
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0) | 0x10, 0x41, c, 3), nullptr);       // remappable
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(1) | 0x4, 0x41, c, 3), nullptr);        // logical
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), (dm_nmi << 8) | 2, c, 3), nullptr);
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), (dm_smi << 8), c, 3), nullptr);
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), (dm_init << 8), c, 3), nullptr);
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), (dm_extint << 8), c, 3), nullptr);
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), 0x8041, c, 3), nullptr);  // level
+    EXPECT_NE(check_msi_message(Mode::xapic, msi_address(0), 0x0f, c, 3), nullptr);    // exception vector
+}
+
 }  // namespace

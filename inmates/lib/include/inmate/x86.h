@@ -15,7 +15,11 @@ using Cpuid = bh::x86::CpuidResult;
 using bh::x86::cpuid;
 using bh::x86::halt_forever;
 using bh::x86::inb;
+using bh::x86::inl;
+using bh::x86::inw;
 using bh::x86::outb;
+using bh::x86::outl;
+using bh::x86::outw;
 using bh::x86::rdmsr;
 using bh::x86::read_cr0;
 using bh::x86::read_cr2;
@@ -30,19 +34,6 @@ inline uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
     return (static_cast<uint64_t>(hi) << 32) | lo;
-}
-
-inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
-inline uint16_t inw(uint16_t port) {
-    uint16_t v;
-    asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-inline uint32_t inl(uint16_t port) {
-    uint32_t v;
-    asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
 }
 
 inline uint32_t mmio_read32(uintptr_t addr) { return *reinterpret_cast<volatile uint32_t*>(addr); }

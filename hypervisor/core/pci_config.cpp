@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+//
+// PCI configuration space per cell (pci_config.h): the 0xCF8 mechanism, who
+// owns which device, and the policy of pci.h applied to cells' accesses.
+#include "pci_config.h"
+
+#include <bh/spinlock.h>
+
+#include "arch.h"
+#include "cell.h"
+#include "console.h"
+#include "hypervisor.h"
+#include "pci.h"
+
+namespace bh {
+
+namespace {
+
+// The hardware latch at 0xCF8 and the table below: every config access of
+// every CPU, and every change of ownership, holds it.
+constinit SpinLock pci_lock;
+
+struct Assignment {
+    const Cell* owner{};  // nullptr: free slot
+    pci::Device device{};
+};
+constinit Assignment assignments[BH_ABI_MAX_PCI_DEVICES];
+
+// One device's config space through 0xCF8/0xCFC; pci_lock held.
+struct PortIo {
+    uint16_t bdf;
+    uint32_t latch(uint16_t offset) const {
+        return pci::address_enable | static_cast<uint32_t>(bdf) << 8 | (offset & 0xfcu);
+    }
+    uint32_t read(uint16_t offset, uint8_t size) const {
+        arch_port_write(pci::address_port, 4, latch(offset));
+        return arch_port_read(static_cast<uint16_t>(pci::data_port + (offset & 3)), size);
+    }
+    void write(uint16_t offset, uint8_t size, uint32_t value) const {
+        arch_port_write(pci::address_port, 4, latch(offset));
+        arch_port_write(static_cast<uint16_t>(pci::data_port + (offset & 3)), size, value);
+    }
+};
+
+Assignment* assignment_of(uint16_t bdf) {
+    for (Assignment& a : assignments)
+        if (a.owner != nullptr && a.device.bdf == bdf)
+            return &a;
+    return nullptr;
+}
+
+constexpr uint32_t all_ones(uint8_t size) { return size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu; }
+
+// Bus, device and function of a bdf, for messages.
+struct BdfText {
+    char text[8];
+    explicit BdfText(uint16_t bdf) {
+        constexpr const char* digits = "0123456789abcdef";
+        unsigned bus = bdf >> 8, dev = (bdf >> 3) & 0x1f, fn = bdf & 7;
+        text[0] = digits[bus >> 4];
+        text[1] = digits[bus & 15];
+        text[2] = ':';
+        text[3] = digits[dev >> 4];
+        text[4] = digits[dev & 15];
+        text[5] = '.';
+        text[6] = digits[fn];
+        text[7] = '\0';
+    }
+};
+
+}  // namespace
+
+PciPortOutcome pci_port_access(PerCpu& cpu, uint16_t port, bool in, uint8_t size, uint32_t& value) {
+    bool root = cpu.cell == nullptr;
+    PciPortOutcome outcome;
+    if (port < pci::data_port) {
+        if (port == pci::address_port && size == 4) {
+            if (in)
+                value = cpu.pci_address;
+            else
+                cpu.pci_address = value;
+            return outcome;
+        }
+        // 0xCF9 (reset control) and friends: the root's, as on hardware.
+        // A cell has no business there.
+        LockGuard guard(pci_lock);
+        if (root && in)
+            value = arch_port_read(port, size);
+        else if (root)
+            arch_port_write(port, size, value);
+        else if (in)
+            value = all_ones(size);
+        else
+            outcome.refusal = "a write to the PCI address ports other than a 32-bit address";
+        return outcome;
+    }
+
+    pci::ConfigAddress address = pci::decode_address(cpu.pci_address, port);
+    outcome.bdf = address.bdf;
+    outcome.offset = address.offset;
+    LockGuard guard(pci_lock);
+    Assignment* owned = address.enabled ? assignment_of(address.bdf) : nullptr;
+    if (root) {
+        if (owned == nullptr) {
+            // The root's own device (or a disabled latch): the hardware's
+            // answer, with the root's latch.
+            arch_port_write(pci::address_port, 4, cpu.pci_address);
+            if (in)
+                value = arch_port_read(port, size);
+            else
+                arch_port_write(port, size, value);
+            return outcome;
+        }
+        if (in)
+            value = all_ones(size);
+        outcome.hidden = true;
+        return outcome;
+    }
+
+    bool own = owned != nullptr && owned->owner == cpu.cell;
+    PortIo io{address.bdf};
+    if (in) {
+        value = own && !address.extended && (address.offset & (size - 1)) == 0
+                    ? pci::read(io, owned->device, address.offset, size)
+                    : all_ones(size);
+        return outcome;
+    }
+    if (!own) {
+        outcome.refusal = address.enabled ? "a config write to a PCI device that is not the cell's"
+                                          : "a config write with the PCI address latch disabled";
+        return outcome;
+    }
+    if (address.extended || (address.offset & (size - 1)) != 0) {
+        outcome.refusal = "a misaligned or extended config write";
+        return outcome;
+    }
+    pci::WriteOutcome written = pci::write(io, owned->device, address.offset, size, value,
+                                           [&](uint64_t msi_address, uint32_t msi_data) {
+                                               return arch_check_msi(cpu, msi_address, msi_data);
+                                           });
+    outcome.refusal = written.refusal;
+    return outcome;
+}
+
+Result<void> pci_check_devices(const config::CellView& cell) {
+    LockGuard guard(pci_lock);
+    size_t free_slots = 0;
+    for (const Assignment& a : assignments)
+        free_slots += a.owner == nullptr;
+    if (cell.pci_devices().size() > free_slots) {
+        console::print("cell create refused: \"{}\": more PCI devices than the hypervisor tracks ({})",
+                       cell.name(), BH_ABI_MAX_PCI_DEVICES);
+        return Errc::nospc;
+    }
+    for (const bh_pci_device& d : cell.pci_devices()) {
+        PortIo io{d.bdf};
+        auto probed = pci::probe(io, d.bdf);
+        if (!probed.ok()) {
+            console::print("cell create refused: \"{}\": PCI device {} {}", cell.name(), BdfText(d.bdf).text,
+                           probed.error() == Errc::nodev ? "does not exist"
+                                                         : "is a bridge or has a malformed capability list");
+            return probed.error();
+        }
+    }
+    return success();
+}
+
+void pci_take_devices(Cell& cell) {
+    for (const bh_pci_device& d : cell.view.pci_devices()) {
+        {
+            LockGuard guard(pci_lock);
+            PortIo io{d.bdf};
+            auto probed = pci::probe(io, d.bdf);  // checked at create: cannot fail now
+            for (Assignment& a : assignments) {
+                if (a.owner == nullptr) {
+                    a.owner = &cell;
+                    a.device = probed.ok() ? *probed : pci::Device{d.bdf};
+                    pci::quiesce(io, a.device);
+                    break;
+                }
+            }
+        }
+        arch_root_hide_config(d.bdf, true);
+    }
+}
+
+void pci_return_devices(Cell& cell) {
+    for (const bh_pci_device& d : cell.view.pci_devices()) {
+        {
+            LockGuard guard(pci_lock);
+            if (Assignment* a = assignment_of(d.bdf); a != nullptr && a->owner == &cell) {
+                PortIo io{d.bdf};
+                pci::quiesce(io, a->device);
+                *a = Assignment{};
+            }
+        }
+        arch_root_hide_config(d.bdf, false);
+    }
+}
+
+void pci_quiesce_devices(const Cell& cell) {
+    LockGuard guard(pci_lock);
+    for (Assignment& a : assignments) {
+        if (a.owner == &cell) {
+            PortIo io{a.device.bdf};
+            pci::quiesce(io, a.device);
+        }
+    }
+}
+
+bool pci_hidden_from_root(uint16_t bdf) {
+    LockGuard guard(pci_lock);
+    return assignment_of(bdf) != nullptr;
+}
+
+}  // namespace bh
