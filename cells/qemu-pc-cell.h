@@ -16,7 +16,9 @@
  * A cell with one channel also defines CELL_CHANNEL_ID, CELL_CHANNEL_PEER
  * (the other cell's name), CELL_CHANNEL_PHYS (1 MiB, host-physical) and
  * CELL_CHANNEL_GUEST (where the cell sees it). A cell given a range of I/O
- * ports (a UART, say) defines CELL_PIO_BASE and CELL_PIO_LENGTH.
+ * ports (a UART, say) defines CELL_PIO_BASE and CELL_PIO_LENGTH. A cell given
+ * a PCI device defines CELL_PCI_BDF and its memory BAR, CELL_PCI_BAR_PHYS and
+ * CELL_PCI_BAR_SIZE (mapped 1:1: the BAR stays where the firmware put it).
  */
 #include <bulkhead/config-source.h>
 
@@ -27,9 +29,16 @@
 BH_CONFIG_OBJECT struct {
 	struct bh_cell_desc cell;
 	bh_u64 cpus[1];
+#ifdef CELL_PCI_BDF
+	struct bh_memory_region memory_regions[3];
+#else
 	struct bh_memory_region memory_regions[2];
+#endif
 #ifdef CELL_PIO_BASE
 	struct bh_pio_range pio_ranges[1];
+#endif
+#ifdef CELL_PCI_BDF
+	struct bh_pci_device pci_devices[1];
 #endif
 #ifdef CELL_CHANNEL_ID
 	struct bh_channel channels[1];
@@ -45,6 +54,9 @@ BH_CONFIG_OBJECT struct {
 #ifdef CELL_PIO_BASE
 		.num_pio_ranges = BH_ARRAY_SIZE(config.pio_ranges),
 #endif
+#ifdef CELL_PCI_BDF
+		.num_pci_devices = BH_ARRAY_SIZE(config.pci_devices),
+#endif
 #ifdef CELL_CHANNEL_ID
 		.num_channels = BH_ARRAY_SIZE(config.channels),
 #endif
@@ -58,10 +70,20 @@ BH_CONFIG_OBJECT struct {
 		/* communication region */
 		{ .phys_start = CELL_COMM_PHYS, .guest_start = 0x1000000, .size = 0x1000,
 		  .flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM_REGION },
+#ifdef CELL_PCI_BDF
+		/* the device's memory BAR */
+		{ .phys_start = CELL_PCI_BAR_PHYS, .guest_start = CELL_PCI_BAR_PHYS, .size = CELL_PCI_BAR_SIZE,
+		  .flags = BH_MEM_MMIO },
+#endif
 	},
 #ifdef CELL_PIO_BASE
 	.pio_ranges = {
 		{ .base = CELL_PIO_BASE, .length = CELL_PIO_LENGTH },
+	},
+#endif
+#ifdef CELL_PCI_BDF
+	.pci_devices = {
+		{ .bdf = CELL_PCI_BDF, .type = BH_PCI_TYPE_DEVICE },
 	},
 #endif
 #ifdef CELL_CHANNEL_ID

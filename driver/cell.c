@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Non-root cells: the Linux side of create, load, start, shut down and
- * destroy. Linux gives up the cell's CPUs (remove_cpu) and never touches its
- * memory; the hypervisor does the rest. Every step that fails undoes the
+ * destroy. Linux gives up the cell's CPUs (remove_cpu) and PCI devices (they
+ * leave the bus) and never touches its memory; the hypervisor does the rest. Every step that fails undoes the
  * ones before, so a refused request leaves Linux and the cells as they were.
  */
 #define pr_fmt(fmt) "bulkhead: " fmt
@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -205,6 +206,74 @@ static int bh_lookup(struct bh_request *req, struct bh_ioctl_cell_id *id, struct
 	return 0;
 }
 
+static const struct bh_pci_device *bh_cell_pci_devices(const struct bh_cell_desc *desc)
+{
+	const u8 *p = (const u8 *)bh_cell_regions(desc);
+
+	p += desc->num_memory_regions * sizeof(struct bh_memory_region);
+	p += desc->num_irqchips * sizeof(struct bh_irqchip);
+	p += desc->num_pio_ranges * sizeof(struct bh_pio_range);
+	return (const struct bh_pci_device *)p;
+}
+
+/*
+ * Linux lets go of the cell's PCI devices: drivers unbind, the devices leave
+ * the bus. A device Linux does not know is left to the hypervisor's checks.
+ */
+static void bh_remove_pci_devices(struct bh_cell *cell)
+{
+	const struct bh_pci_device *d = bh_cell_pci_devices(cell->config);
+	struct pci_dev *dev;
+	unsigned int i;
+
+	for (i = 0; i < cell->config->num_pci_devices; i++) {
+		dev = pci_get_domain_bus_and_slot(d[i].domain, PCI_BUS_NUM(d[i].bdf), d[i].bdf & 0xff);
+		if (!dev)
+			continue;
+		pr_info("cell \"%s\": PCI device %s leaves Linux\n", cell->name, pci_name(dev));
+		pci_stop_and_remove_bus_device_locked(dev);
+		pci_dev_put(dev);
+	}
+}
+
+/*
+ * Linux takes the cell's devices back (after destroy, or a refused create)
+ * with their BARs where they were: the firmware's addresses, which cell
+ * configs name. A plain rescan would treat them as unassigned and move them.
+ */
+static void bh_restore_pci_devices(struct bh_cell *cell)
+{
+	const struct bh_pci_device *d = bh_cell_pci_devices(cell->config);
+	struct pci_bus *bus;
+	struct pci_dev *dev;
+	unsigned int i, bar;
+
+	pci_lock_rescan_remove();
+	for (i = 0; i < cell->config->num_pci_devices; i++) {
+		bus = pci_find_bus(d[i].domain, PCI_BUS_NUM(d[i].bdf));
+		dev = bus ? pci_get_slot(bus, d[i].bdf & 0xff) : NULL;
+		if (dev) {
+			pci_dev_put(dev); /* Linux never let go of it */
+			continue;
+		}
+		dev = bus ? pci_scan_single_device(bus, d[i].bdf & 0xff) : NULL;
+		if (!dev) {
+			pr_warn("cell \"%s\": PCI device %04x:%02x:%02x.%u did not come back\n", cell->name,
+				d[i].domain, PCI_BUS_NUM(d[i].bdf), PCI_SLOT(d[i].bdf), PCI_FUNC(d[i].bdf));
+			continue;
+		}
+		for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+			if (dev->resource[bar].flags && !dev->resource[bar].parent &&
+			    pci_claim_resource(dev, bar))
+				pr_warn("%s: BAR %u could not keep its address\n", pci_name(dev), bar);
+		/* Whatever could not be claimed gets a new address. */
+		pci_assign_unassigned_bus_resources(bus);
+		pci_bus_add_device(dev);
+		pr_info("cell \"%s\": PCI device %s is Linux's again\n", cell->name, pci_name(dev));
+	}
+	pci_unlock_rescan_remove();
+}
+
 static void bh_release_regions(struct bh_cell *cell, unsigned int count)
 {
 	const struct bh_memory_region *r = bh_cell_regions(cell->config);
@@ -382,10 +451,12 @@ int bh_cell_create(struct bh_request *req, const void *config, size_t size)
 	err = bh_offline_cpus(req, cell);
 	if (err)
 		goto out_release;
+	bh_remove_pci_devices(cell);
 	id = bh_hypercall(BH_HC_CELL_CREATE, __pa(cell->config), size);
 	if (id < 0) {
 		err = id;
 		bh_hypervisor_reason(req, "cell create", err);
+		bh_restore_pci_devices(cell);
 		WRITE_ONCE(bh_driver.cpus_changing, true);
 		bh_online_cpus(&cell->cpus);
 		WRITE_ONCE(bh_driver.cpus_changing, false);
@@ -555,6 +626,7 @@ int bh_cell_request(struct bh_request *req, unsigned int cmd, struct bh_ioctl_ce
 	list_del(&cell->list);
 	bh_driver.cell_count--;
 	bh_release_regions(cell, cell->claimed);
+	bh_restore_pci_devices(cell);
 	WRITE_ONCE(bh_driver.cpus_changing, true);
 	bh_online_cpus(&cell->cpus);
 	WRITE_ONCE(bh_driver.cpus_changing, false);

@@ -9,14 +9,14 @@
 # and are checked after linking by inmates/lib/check-image.py.
 
 INMATE_BUILD := $(BUILD)/inmates
-INMATE_DEMOS := hello apic-timer isolation-probe channel-echo
+INMATE_DEMOS := hello apic-timer isolation-probe channel-echo pci-edu
 INMATE_BINS := $(patsubst %,$(INMATE_BUILD)/%.bin,$(INMATE_DEMOS))
 INMATE_LOAD_ADDRESS ?= 0x100000
 INMATE_COMM_PAGE ?= 0x1000000
 
 INMATE_LIB_SOURCES := inmates/lib/header.S inmates/lib/isr.S inmates/lib/setup.cpp \
 	inmates/lib/console.cpp inmates/lib/irq.cpp inmates/lib/apic.cpp inmates/lib/time.cpp \
-	inmates/lib/string.cpp inmates/lib/smp.cpp
+	inmates/lib/string.cpp inmates/lib/smp.cpp inmates/lib/pci.cpp
 INMATE_LIB_OBJS := $(patsubst %,$(INMATE_BUILD)/%.o,$(INMATE_LIB_SOURCES))
 INMATE_DEMO_OBJS := $(patsubst %,$(INMATE_BUILD)/inmates/demos/%.cpp.o,$(INMATE_DEMOS))
 

@@ -32,6 +32,12 @@
  *            written), then an XCHG with the TPR, which the decoder refuses:
  *            the hypervisor injects #GP, caught here by an exception-table
  *            fixup, and the TPR is unchanged.
+ *   pcihidden  the PCI device `bdf` (default 0x28, 00:05.0), which a cell owns
+ *            now: through ports 0xcf8/0xcfc it must read as absent (all ones)
+ *            and ignore a write of its command register; through its ECAM
+ *            page (base `ecam`, default 0xb0000000) likewise. Each access
+ *            but the ECAM reads (no exit) counts in BH_STAT_PCI_HIDDEN: 4;
+ *            the root's own host bridge (00:00.0) still reads as itself.
  *
  * Init returns 0 on success (rmmod before the next action: busybox insmod
  * runs init a second time when it fails) and -EIO with a reason in the
@@ -55,13 +61,19 @@
 
 static char *action = "";
 module_param(action, charp, 0444);
-MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode | ioapic");
+MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode | ioapic | pcihidden");
 static unsigned int cpu = 3;
 module_param(cpu, uint, 0444);
 MODULE_PARM_DESC(cpu, "target CPU of init/nmi/fixed (offline, not the root's)");
 static unsigned long hv_phys = 0x3b000000;
 module_param(hv_phys, ulong, 0444);
 MODULE_PARM_DESC(hv_phys, "physical address of hypervisor memory");
+static unsigned int bdf = 0x28;
+module_param(bdf, uint, 0444);
+MODULE_PARM_DESC(bdf, "pcihidden: bus << 8 | device << 3 | function of a cell's device");
+static unsigned long ecam = 0xb0000000;
+module_param(ecam, ulong, 0444);
+MODULE_PARM_DESC(ecam, "pcihidden: physical base of the ECAM window");
 
 static long hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
 {
@@ -343,6 +355,56 @@ static int probe_ioapic(void)
 	return err;
 }
 
+/* Type-1 configuration access; the hypervisor keeps a latch per CPU. */
+static u32 conf1_read(unsigned int dev, unsigned int offset)
+{
+	outl(0x80000000u | dev << 8 | offset, 0xcf8);
+	return inl(0xcfc);
+}
+
+static void conf1_write(unsigned int dev, unsigned int offset, u32 value)
+{
+	outl(0x80000000u | dev << 8 | offset, 0xcf8);
+	outl(value, 0xcfc);
+}
+
+static int probe_pcihidden(void)
+{
+	void __iomem *page = ioremap(ecam + ((unsigned long)bdf << 12), PAGE_SIZE);
+	u32 port_id, port_command, ecam_id, ecam_command, bridge_id;
+	unsigned long flags;
+	long before, after;
+	unsigned int self;
+
+	if (!page)
+		return -ENOMEM;
+	local_irq_save(flags);
+	self = smp_processor_id();
+	before = hypercall(BH_HC_CPU_STATS, self, BH_STAT_PCI_HIDDEN);
+	port_id = conf1_read(bdf, 0);
+	conf1_write(bdf, 4, 0x0006);
+	port_command = conf1_read(bdf, 4);
+	ecam_id = readl(page);
+	writel(0x0006, page + 4);
+	ecam_command = readl(page + 4);
+	bridge_id = conf1_read(0, 0);
+	after = hypercall(BH_HC_CPU_STATS, self, BH_STAT_PCI_HIDDEN);
+	local_irq_restore(flags);
+	iounmap(page);
+	pr_info("pcihidden: %02x:%02x.%u ports: id %#x command %#x; ECAM: id %#x command %#x; host bridge %#x; hidden %ld -> %ld\n",
+		bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, port_id, port_command, ecam_id, ecam_command, bridge_id,
+		before, after);
+	if (port_id != ~0u || port_command != ~0u || ecam_id != ~0u || ecam_command != ~0u) {
+		pr_err("pcihidden: the cell's device is visible to the root: NOT ISOLATED\n");
+		return -EIO;
+	}
+	if ((bridge_id & 0xffff) == 0xffff || after - before != 4) {
+		pr_err("pcihidden: host bridge or counts wrong\n");
+		return -EIO;
+	}
+	return 0;
+}
+
 static int __init root_probe_init(void)
 {
 	int err;
@@ -357,6 +419,8 @@ static int __init root_probe_init(void)
 		err = probe_decode();
 	else if (!strcmp(action, "ioapic"))
 		err = probe_ioapic();
+	else if (!strcmp(action, "pcihidden"))
+		err = probe_pcihidden();
 	else {
 		pr_err("unknown action '%s'\n", action);
 		err = -EINVAL;
