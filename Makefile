@@ -93,7 +93,7 @@ $(BUILD)/cells/%.cell: $(BUILD)/derived/%.c $(CONFIG_DEPS)
 HV_BUILD := $(BUILD)/hypervisor
 HV_IMAGE := $(HV_BUILD)/bulkhead.bin
 HV_CXX_SOURCES := hypervisor/core/setup.cpp hypervisor/core/console.cpp hypervisor/core/cell.cpp \
-	hypervisor/core/page_pool.cpp hypervisor/core/hypercall.cpp hypervisor/core/pci_config.cpp \
+	hypervisor/core/page_pool.cpp hypervisor/core/hypercall.cpp hypervisor/core/pci_config.cpp hypervisor/core/channel_device.cpp \
 	hypervisor/core/config_validator.cpp hypervisor/lib/string.cpp \
 	hypervisor/arch/x86/svm.cpp hypervisor/arch/x86/paging.cpp hypervisor/arch/x86/apic.cpp hypervisor/arch/x86/icr_filter.cpp hypervisor/arch/x86/mmio_decoder.cpp hypervisor/arch/x86/guest_memory.cpp
 HV_ASM_SOURCES := hypervisor/arch/x86/header.S hypervisor/arch/x86/entry.S

@@ -438,9 +438,14 @@ int64_t cell_start(PerCpu& caller, uint64_t id) {
     }
     cell->reason[0] = '\0';
     {
-        // A new boot registers its own doorbells.
+        // A new boot registers its own doorbells and finds its channel
+        // devices as after reset.
         LockGuard lock(cells_lock);
         __builtin_memset(cell->channel_vector, 0, sizeof(cell->channel_vector));
+        for (uint32_t& target : cell->channel_target)
+            target = Cell::any_cpu;
+        for (channel_device::State& device : cell->channel_device)
+            device = channel_device::State{};
     }
     cell->state = BH_CELL_STATE_RUNNING;
     cell->started_once = true;
@@ -633,12 +638,16 @@ int64_t channel_notify(PerCpu& caller, uint64_t channel_id) {
     uint32_t state = __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE);
     if (vector == 0 || state != BH_CELL_STATE_RUNNING)
         return to_errno(Errc::again);
-    // The peer's first CPU, if it runs the peer's guest right now; a parked
-    // CPU gets nothing (the interrupt could outlive the cell).
+    // The peer's CPU its MSI names, else its first, if it runs the peer's
+    // guest right now; a parked CPU gets nothing (the interrupt could
+    // outlive the cell).
+    uint32_t apic_id = peer->channel_target[peer_index];
     for (uint32_t cpu = 0; cpu < kconfig::max_cpus; ++cpu) {
         if (!cpu_entered(cpu) || !peer->view.has_cpu(cpu))
             continue;
         PerCpu& target = percpu(cpu);
+        if (apic_id != Cell::any_cpu && target.apic_id != apic_id)
+            continue;
         if (target.cell != peer || target.parked)
             return to_errno(Errc::again);
         arch_send_ipi(target, vector);
@@ -658,7 +667,25 @@ int64_t channel_set_vector(PerCpu& caller, uint64_t channel_id, uint64_t vector)
         return to_errno(Errc::perm);  // the root polls (channels.md)
     LockGuard lock(cells_lock);
     self.channel_vector[index] = static_cast<uint8_t>(vector);
+    self.channel_target[index] = Cell::any_cpu;
     return 0;
+}
+
+void channel_set_doorbell(PerCpu& caller, uint32_t channel_index, uint8_t vector, uint32_t apic_id) {
+    Cell& self = cell_of(caller);
+    LockGuard lock(cells_lock);
+    self.channel_vector[channel_index] = vector;
+    self.channel_target[channel_index] = vector != 0 ? apic_id : Cell::any_cpu;
+}
+
+uint32_t channel_peer_id(PerCpu& caller, uint64_t channel_id) {
+    Cell& self = cell_of(caller);
+    int index = channel_index(self, channel_id);
+    if (index < 0)
+        return 0xffffffffu;
+    LockGuard lock(cells_lock);
+    Cell* peer = cell_by_name(self.view.channels()[index].peer);
+    return peer != nullptr ? peer->id : 0xffffffffu;
 }
 
 int64_t channel_peer_state(PerCpu& caller, uint64_t channel_id) {

@@ -12,6 +12,7 @@
 #include <bulkhead/cell.h>
 #include <bulkhead/hypercall.h>
 
+#include "channel_device.h"
 #include "config_validator.h"
 
 namespace bh {
@@ -37,6 +38,11 @@ struct Cell {
     void* arch_npt_pages = nullptr;         // arch: opaque page-table handle
     // Doorbell vector per channel (index into view.channels()); 0 = none.
     uint8_t channel_vector[BH_ABI_MAX_CHANNELS] = {};
+    // The APIC id the doorbell goes to; any_cpu: the cell's first CPU.
+    static constexpr uint32_t any_cpu = 0xffffffffu;
+    uint32_t channel_target[BH_ABI_MAX_CHANNELS] = {};
+    // What the cell wrote to each channel's virtual PCI device.
+    channel_device::State channel_device[BH_ABI_MAX_CHANNELS] = {};
 };
 
 // What one CPU asks of another; served on the target from its NMI exit or
@@ -67,6 +73,10 @@ int64_t cell_console_write(PerCpu& caller, uint64_t text_gpa, uint64_t length);
 int64_t channel_notify(PerCpu& caller, uint64_t channel_id);
 int64_t channel_set_vector(PerCpu& caller, uint64_t channel_id, uint64_t vector);
 int64_t channel_peer_state(PerCpu& caller, uint64_t channel_id);
+// For the channel device: the peer's cell id (0xffffffff: gone), and the
+// doorbell set from its MSI (vector 0: none) to the CPU with `apic_id`.
+uint32_t channel_peer_id(PerCpu& caller, uint64_t channel_id);
+void channel_set_doorbell(PerCpu& caller, uint32_t channel_index, uint8_t vector, uint32_t apic_id);
 int64_t cell_cpus(uint64_t id);
 uint32_t cell_count();
 bool cells_exist();

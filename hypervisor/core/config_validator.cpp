@@ -4,6 +4,8 @@
 // Documentation/config-format.md for the rules in prose.
 #include "config_validator.h"
 
+#include "channel_device.h"
+
 namespace bh::config {
 
 namespace {
@@ -620,6 +622,11 @@ Result<void> validate_cell_in_system(const SystemView& system, const CellView& c
         if (d.type != BH_PCI_TYPE_DEVICE)
             return diag.fail(Errc::inval, "pci_devices[{}]: {}:{} is a bridge: bridges stay with the root cell", i,
                              hex(d.domain), hex(d.bdf));
+        if (int channel = channel_device::channel_of(d.bdf, static_cast<uint32_t>(cell.channels().size()));
+            channel >= 0)
+            return diag.fail(Errc::inval,
+                             "pci_devices[{}]: {}:{} is where the cell sees the device of its channels[{}]", i,
+                             hex(d.domain), hex(d.bdf), channel);
         bool root_has = false;
         for (const bh_pci_device& r : root.pci_devices())
             root_has = root_has || (r.domain == d.domain && r.bdf == d.bdf);

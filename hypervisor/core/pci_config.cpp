@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "cell.h"
+#include "channel_device.h"
 #include "console.h"
 #include "hypervisor.h"
 #include "pci.h"
@@ -68,6 +69,32 @@ struct BdfText {
     }
 };
 
+// What the channel device needs of the hypervisor (channel_device.h).
+struct ChannelHooks {
+    PerCpu& cpu;
+    uint32_t channel_index;
+    uint32_t channel_id;
+    void ring() { (void)channel_notify(cpu, channel_id); }
+    const char* check_msi(uint64_t address, uint32_t data) { return arch_check_msi(cpu, address, data); }
+    void set_doorbell(uint8_t vector, uint32_t apic_id) { channel_set_doorbell(cpu, channel_index, vector, apic_id); }
+};
+
+// An access of `cpu`'s cell to the device of its channel `index`.
+void channel_device_access(PerCpu& cpu, uint32_t index, uint16_t offset, bool in, uint8_t size, uint32_t& value,
+                           PciPortOutcome& outcome) {
+    Cell& cell = *cpu.cell;
+    const bh_channel& c = cell.view.channels()[index];
+    channel_device::Channel channel{c.id, c.slot_size, cell.id, c.guest_start, c.size};
+    if (in) {
+        uint32_t peer_state = static_cast<uint32_t>(channel_peer_state(cpu, c.id));
+        value = channel_device::read(channel, cell.channel_device[index], offset, size, peer_state,
+                                     channel_peer_id(cpu, c.id));
+        return;
+    }
+    ChannelHooks hooks{cpu, index, c.id};
+    outcome.refusal = channel_device::write(channel, cell.channel_device[index], offset, size, value, hooks);
+}
+
 }  // namespace
 
 PciPortOutcome pci_port_access(PerCpu& cpu, uint16_t port, bool in, uint8_t size, uint32_t& value) {
@@ -117,6 +144,11 @@ PciPortOutcome pci_port_access(PerCpu& cpu, uint16_t port, bool in, uint8_t size
         return outcome;
     }
 
+    if (int channel = channel_device::channel_of(address.bdf, static_cast<uint32_t>(cpu.cell->view.channels().size()));
+        address.enabled && !address.extended && channel >= 0 && (address.offset & (size - 1)) == 0) {
+        channel_device_access(cpu, static_cast<uint32_t>(channel), address.offset, in, size, value, outcome);
+        return outcome;
+    }
     bool own = owned != nullptr && owned->owner == cpu.cell;
     PortIo io{address.bdf};
     if (in) {

@@ -22,10 +22,15 @@
 // channel in this cell's own memory, then time N round trips of 64 B and N
 // of 8 KiB against a peer that echoes, print the figures, send "stop";
 // Documentation/channel-bound.md section 11), quiet (side 1: no line per
-// echo, for bench).
+// echo, for bench), pci (find the channel as an OS would, on its virtual
+// PCI device: region from BAR0, id and slot size from the device, doorbell
+// vector through the device's MSI, rings and the peer's state through its
+// registers, no channel hypercalls; `id` picks among several devices).
 #include <bh/kconfig.h>
 #include <bulkhead/hypercall.h>
+#include <inmate/apic.h>
 #include <inmate/inmate.h>
+#include <inmate/pci.h>
 #include <inmate/time.h>
 #include <ipc/mailbox.h>
 
@@ -39,6 +44,41 @@ public:
 };
 
 TscClock tsc_clock;
+
+// The channel device's registers (Documentation/channels.md).
+constexpr uint16_t channel_device_vendor = 0x1234;
+constexpr uint16_t channel_device_id = 0xbc01;
+constexpr uint16_t channel_device_channel = 0x54;
+constexpr uint16_t channel_device_slot = 0x58;
+constexpr uint16_t channel_device_cell = 0x5c;
+constexpr uint16_t channel_device_peer_state = 0x60;
+constexpr uint16_t channel_device_doorbell = 0x64;
+constexpr uint16_t channel_device_peer_id = 0x68;
+
+// The device of channel `id`; its region, size and slot size.
+uint16_t find_channel_device(uint32_t id, uint64_t& at, uint64_t& size, uint32_t& slot) {
+    uint16_t dev = pci::none;
+    for (uint16_t from = 0; (dev = pci::find(channel_device_vendor, channel_device_id, from)) != pci::none;
+         from = static_cast<uint16_t>(dev + 1))
+        if (pci::read32(dev, channel_device_channel) == id)
+            break;
+    if (dev == pci::none)
+        return dev;
+    uint32_t low = pci::read32(dev, 0x10), high = pci::read32(dev, 0x14);
+    pci::write32(dev, 0x10, 0xffffffff);
+    pci::write32(dev, 0x14, 0xffffffff);
+    uint64_t mask = (static_cast<uint64_t>(pci::read32(dev, 0x14)) << 32) | (pci::read32(dev, 0x10) & ~0xfull);
+    pci::write32(dev, 0x10, low);
+    pci::write32(dev, 0x14, high);
+    at = (static_cast<uint64_t>(high) << 32) | (low & ~0xfull);
+    size = ~mask + 1;
+    slot = pci::read32(dev, channel_device_slot);
+    print("channel-echo: channel {} is PCI device {} ({}:{}) of cell {}: BAR0 {} (+{}), peer cell {}\n", id,
+          pci::bdf_text(dev), hex_pad(channel_device_vendor, 4), hex_pad(channel_device_id, 4),
+          pci::read32(dev, channel_device_cell), bh::hex(at), bh::hex(size),
+          static_cast<int32_t>(pci::read32(dev, channel_device_peer_id)));
+    return dev;
+}
 volatile uint64_t doorbells;
 // One transaction of the largest size the root's device sends.
 alignas(64) uint8_t buffer[BH_CHANNEL_MAX_TRANSACTION];
@@ -52,9 +92,15 @@ void on_doorbell(Frame&) { doorbells = doorbells + 1; }
 class HaltDoorbell final : public bh::ipc::Doorbell {
 public:
     uint32_t channel = 0;
+    uint16_t device = pci::none;  // the channel's PCI device, if rings go there
     uint64_t seen = 0;
     uint64_t deadline_wakeups = 0;
-    void ring_peer() override { (void)hypercall(BH_HC_CHANNEL_NOTIFY, channel, 0); }
+    void ring_peer() override {
+        if (device != pci::none)
+            pci::write32(device, channel_device_doorbell, 1);
+        else
+            (void)hypercall(BH_HC_CHANNEL_NOTIFY, channel, 0);
+    }
     void wait(uint64_t deadline) override {
         time::sleep_until_changed(deadline, doorbells, seen);
         uint64_t now_seen = doorbells;
@@ -335,6 +381,12 @@ int inmate_main() {
     uint64_t vector = arg_u64("vector", 0x40);
     uint64_t stall = arg_u64("stall", 0);
     bool sleep_on_doorbell = arg_flag("doorbell") && vector != 0 && env().in_cell;
+    uint16_t device = pci::none;
+    if (arg_flag("pci")) {
+        device = find_channel_device(id, at, size, slot);
+        if (device == pci::none)
+            panic("channel-echo: no PCI device for channel {}", id);
+    }
     if (slot == 0)
         slot = bh::kconfig::mailbox_slot_size;
     uint32_t slots = 0;
@@ -343,24 +395,35 @@ int inmate_main() {
 
     if (vector != 0 && env().in_cell) {
         irq_set_handler(static_cast<uint8_t>(vector), on_doorbell);
-        long r = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, vector);
-        if (r != 0)
+        if (device != pci::none) {
+            uint8_t msi = pci::find_capability(device, pci::cap_msi);
+            if (msi == 0)
+                panic("channel-echo: the channel device has no MSI capability");
+            pci::enable_msi(device, msi, apic::id(), static_cast<uint8_t>(vector));
+        } else if (long r = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, vector); r != 0) {
             panic("channel-echo: SET_VECTOR {} for channel {}: {}", vector, id, r);
+        }
         irq_enable();
     }
-    // Bad arguments are refused, never fatal (what every cell may try).
-    long bad_vector = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, 7);
-    long bad_id = hypercall(BH_HC_CHANNEL_PEER_STATE, 0xdead, 0);
-    long peer = hypercall(BH_HC_CHANNEL_PEER_STATE, id, 0);
-    print("channel-echo: channel {} at {} (+{}), {} slots of {} bytes; peer state {}; "
-          "bad vector -> {}, bad id -> {}\n",
-          id, bh::hex(at), bh::hex(size), slots, slot, peer, bad_vector, bad_id);
+    if (device != pci::none) {
+        print("channel-echo: channel {} at {} (+{}), {} slots of {} bytes; peer state {} (from the device)\n", id,
+              bh::hex(at), bh::hex(size), slots, slot, pci::read32(device, channel_device_peer_state));
+    } else {
+        // Bad arguments are refused, never fatal (what every cell may try).
+        long bad_vector = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, 7);
+        long bad_id = hypercall(BH_HC_CHANNEL_PEER_STATE, 0xdead, 0);
+        long peer = hypercall(BH_HC_CHANNEL_PEER_STATE, id, 0);
+        print("channel-echo: channel {} at {} (+{}), {} slots of {} bytes; peer state {}; "
+              "bad vector -> {}, bad id -> {}\n",
+              id, bh::hex(at), bh::hex(size), slots, slot, peer, bad_vector, bad_id);
+    }
 
     bh::ipc::EndpointOptions options;
     options.slot_size = slot;
     options.slot_count = slots;
     if (sleep_on_doorbell) {
         halt_doorbell.channel = id;
+        halt_doorbell.device = device;
         halt_doorbell.seen = doorbells;
         options.doorbell = &halt_doorbell;
     }
