@@ -176,6 +176,51 @@ void quiesce(Io& io, Device& dev) {
     dev.sizing = 0;
 }
 
+// The offset of the first capability with `id`, or 0 (also for a broken
+// list). Any header type.
+template <typename Io>
+uint8_t find_capability(Io& io, uint8_t id) {
+    if (!(io.read(reg_status, 2) & status_capabilities))
+        return 0;
+    auto at = static_cast<uint8_t>(io.read(reg_capabilities, 1) & 0xfc);
+    for (unsigned n = 0; at >= 0x40 && n < 48; ++n) {
+        if (io.read(at, 1) == id)
+            return at;
+        at = static_cast<uint8_t>(io.read(at + 1, 1) & 0xfc);
+    }
+    return 0;
+}
+
+// A write to the MSI capability at `msi` (0: none): nullptr when it is
+// outside the capability, or leaves MSI disabled, or enabled with a single
+// message `msi_check(address, data)` accepts; else why not.
+template <typename Io, typename MsiCheck>
+const char* check_msi_write(Io& io, uint8_t msi, uint16_t offset, uint8_t size, uint32_t value,
+                            MsiCheck&& msi_check) {
+    if (msi == 0)
+        return nullptr;
+    uint16_t control = static_cast<uint16_t>(io.read(msi + 2, 2));
+    if (!detail::overlaps(offset, size, msi, detail::msi_length(control)))
+        return nullptr;
+    // The capability as it would be after the write. Capabilities are
+    // dword aligned: the write's dword is in it.
+    uint32_t regs[6];
+    for (unsigned i = 0; i < 6; ++i)
+        regs[i] = msi + 4 * i < config_size ? io.read(static_cast<uint16_t>(msi + 4 * i), 4) : 0;
+    uint16_t dword = offset & ~3u;
+    unsigned index = (dword - msi) / 4;
+    regs[index] = detail::merge(regs[index], offset - dword, size, value);
+    auto new_control = static_cast<uint16_t>(regs[0] >> 16);
+    if (!(new_control & msi_enable))
+        return nullptr;
+    if (new_control & msi_multiple_enable)
+        return "MSI with multiple messages";
+    bool wide = new_control & msi_64bit;
+    uint64_t address = regs[1] | (wide ? static_cast<uint64_t>(regs[2]) << 32 : 0);
+    uint32_t data = (wide ? regs[3] : regs[2]) & 0xffff;
+    return msi_check(address, data);
+}
+
 // A cell's read of its device; `offset` is aligned to `size` (1, 2 or 4).
 template <typename Io>
 uint32_t read(Io& io, const Device& dev, uint16_t offset, uint8_t size) {
@@ -257,30 +302,12 @@ WriteOutcome write(Io& io, Device& dev, uint16_t offset, uint8_t size, uint32_t 
         }
     }
 
-    if (dev.msi != 0) {
-        uint16_t control = static_cast<uint16_t>(io.read(dev.msi + 2, 2));
-        uint16_t length = detail::msi_length(control);
-        if (detail::overlaps(offset, size, dev.msi, length)) {
-            // The capability as it would be after the write.
-            uint32_t regs[6];
-            for (unsigned i = 0; i < 6; ++i)
-                regs[i] = dev.msi + 4 * i < config_size ? io.read(static_cast<uint16_t>(dev.msi + 4 * i), 4) : 0;
-            // Capabilities are dword aligned: the write's dword is in it.
-            unsigned index = (dword - dev.msi) / 4;
-            regs[index] = detail::merge(regs[index], shift, size, value);
-            auto new_control = static_cast<uint16_t>(regs[0] >> 16);
-            if (new_control & msi_enable) {
-                if (new_control & msi_multiple_enable)
-                    return {"MSI with multiple messages"};
-                bool wide = new_control & msi_64bit;
-                uint64_t address = regs[1] | (wide ? static_cast<uint64_t>(regs[2]) << 32 : 0);
-                uint32_t data = (wide ? regs[3] : regs[2]) & 0xffff;
-                if (const char* why = msi_check(address, data))
-                    return {why};
-            }
-            io.write(offset, size, value);
-            return {};
-        }
+    if (dev.msi != 0 && detail::overlaps(offset, size, dev.msi,
+                                         detail::msi_length(static_cast<uint16_t>(io.read(dev.msi + 2, 2))))) {
+        if (const char* why = check_msi_write(io, dev.msi, offset, size, value, msi_check))
+            return {why};
+        io.write(offset, size, value);
+        return {};
     }
     if (dev.msix != 0 && detail::overlaps(offset, size, dev.msix + 2, 2)) {
         uint32_t merged = detail::merge(io.read(dev.msix, 4), offset - dev.msix, size, value);

@@ -130,7 +130,21 @@ PciPortOutcome pci_port_access(PerCpu& cpu, uint16_t port, bool in, uint8_t size
     if (root) {
         if (owned == nullptr) {
             // The root's own device (or a disabled latch): the hardware's
-            // answer, with the root's latch.
+            // answer, with the root's latch. Its MSI may only reach the
+            // root's CPUs.
+            if (!in && address.enabled && address.offset >= 0x40) {
+                PortIo io{address.bdf};
+                if ((address.offset & (size - 1)) != 0 || address.extended)
+                    outcome.root_refusal = "a misaligned or extended config write";
+                else
+                    outcome.root_refusal = pci::check_msi_write(
+                        io, pci::find_capability(io, pci::cap_msi), address.offset, size, value,
+                        [&](uint64_t msi_address, uint32_t msi_data) {
+                            return arch_check_msi(cpu, msi_address, msi_data);
+                        });
+                if (outcome.root_refusal != nullptr)
+                    return outcome;
+            }
             arch_port_write(pci::address_port, 4, cpu.pci_address);
             if (in)
                 value = arch_port_read(port, size);

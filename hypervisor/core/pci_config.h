@@ -6,7 +6,9 @@
 //   - The root cell reaches every device except those cells own, which read
 //     as absent (all ones) and ignore writes, through the ports and, where
 //     the platform has one, through the ECAM window (their 4 KiB page there
-//     is replaced by a read-only page of ones).
+//     is replaced by a read-only page of ones). Its writes through the ports
+//     that would leave a device's MSI enabled towards a CPU that is not the
+//     root's are dropped (its ECAM writes are not intercepted).
 //   - A non-root cell reads its own devices (through the policy of pci.h)
 //     and sees no other device; a config write it may not make (to another
 //     device, or one the policy refuses) fails the cell, like a port it was
@@ -30,6 +32,7 @@ struct PciPortOutcome {
     uint16_t bdf{};
     uint16_t offset{};
     bool hidden{};  // the root touched a device a cell owns (report it)
+    const char* root_refusal{};  // a root write dropped (an MSI to a CPU not the root's): why
 };
 
 // An IN (`value` is set) or OUT (`value` is written) of `size` bytes at

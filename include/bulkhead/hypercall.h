@@ -91,12 +91,13 @@ static inline int bh_channel_vector_valid(bh_u64 v)
 #define BH_STAT_IOAPIC_BLOCKED 13 /* redirection entries written masked: a pin or CPU not the cell's */
 #define BH_STAT_PCI_CONFIG 14 /* PCI configuration accesses through ports 0xcfc-0xcff (emulated) */
 #define BH_STAT_PCI_HIDDEN 15 /* ...and ECAM writes, to a device another cell owns: dropped */
-#define BH_STAT_COUNT 16
+#define BH_STAT_MSI_BLOCKED 16 /* root config writes dropped: an MSI to a CPU not the root's */
+#define BH_STAT_COUNT 17
 
 #define BH_STAT_NAMES                                                              \
 	{ "total", "cpuid", "hypercall", "msr", "pio", "npf", "nmi", "xapic", \
 	  "shutdown", "other", "ipi", "ipi_blocked", "ioapic", "ioapic_blocked",    \
-	  "pci_config", "pci_hidden" }
+	  "pci_config", "pci_hidden", "msi_blocked" }
 
 /*
  * The console ring: a page of hypervisor memory mapped read-only into the

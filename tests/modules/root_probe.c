@@ -38,6 +38,11 @@
  *            page (base `ecam`, default 0xb0000000) likewise. Each access
  *            but the ECAM reads (no exit) counts in BH_STAT_PCI_HIDDEN: 4;
  *            the root's own host bridge (00:00.0) still reads as itself.
+ *   msi      the root's PCI device `bdf` (default 0x28, unbound, MSI off):
+ *            enabling its MSI with a message to CPU `cpu` (offline, not the
+ *            root's) must be dropped, and so must moving an enabled message
+ *            from this CPU to `cpu`; the same to this CPU goes through. Both
+ *            drops count in BH_STAT_MSI_BLOCKED. The capability is restored.
  *
  * Init returns 0 on success (rmmod before the next action: busybox insmod
  * runs init a second time when it fails) and -EIO with a reason in the
@@ -50,6 +55,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
@@ -61,7 +67,7 @@
 
 static char *action = "";
 module_param(action, charp, 0444);
-MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode | ioapic | pcihidden");
+MODULE_PARM_DESC(action, "hvwrite | init | nmi | fixed | own | decode | ioapic | pcihidden | msi");
 static unsigned int cpu = 3;
 module_param(cpu, uint, 0444);
 MODULE_PARM_DESC(cpu, "target CPU of init/nmi/fixed (offline, not the root's)");
@@ -405,6 +411,70 @@ static int probe_pcihidden(void)
 	return 0;
 }
 
+static int probe_msi(void)
+{
+	struct pci_dev *dev = pci_get_domain_bus_and_slot(0, bdf >> 8, bdf & 0xff);
+	u16 control, saved_control, saved_data, after_foreign, after_own;
+	unsigned int self, foreign, own, data_at;
+	u32 saved_address, address_after;
+	long before, after;
+	unsigned long flags;
+	int msi, err = 0;
+
+	if (!dev)
+		return -ENODEV;
+	msi = pci_find_capability(dev, PCI_CAP_ID_MSI);
+	if (!msi || cpu >= nr_cpu_ids || cpu_online(cpu)) {
+		pci_dev_put(dev);
+		pr_err("msi: no MSI capability, or CPU %u online\n", cpu);
+		return -EINVAL;
+	}
+	foreign = per_cpu(x86_cpu_to_apicid, cpu);
+	pci_read_config_word(dev, msi + PCI_MSI_FLAGS, &saved_control);
+	data_at = msi + ((saved_control & PCI_MSI_FLAGS_64BIT) ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
+	pci_read_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, &saved_address);
+	pci_read_config_word(dev, data_at, &saved_data);
+	control = saved_control & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+
+	local_irq_save(flags);
+	self = smp_processor_id();
+	own = per_cpu(x86_cpu_to_apicid, self);
+	before = hypercall(BH_HC_CPU_STATS, self, BH_STAT_MSI_BLOCKED);
+	pci_write_config_word(dev, msi + PCI_MSI_FLAGS, control);
+	pci_write_config_word(dev, data_at, 0x41);
+	/* Disabled: any address may be written; enabling it is judged. */
+	pci_write_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, 0xfee00000u | foreign << 12);
+	pci_write_config_word(dev, msi + PCI_MSI_FLAGS, control | PCI_MSI_FLAGS_ENABLE);
+	pci_read_config_word(dev, msi + PCI_MSI_FLAGS, &after_foreign);
+	/* To this CPU it is enabled; moving it to the foreign one is dropped. */
+	pci_write_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, 0xfee00000u | own << 12);
+	pci_write_config_word(dev, msi + PCI_MSI_FLAGS, control | PCI_MSI_FLAGS_ENABLE);
+	pci_read_config_word(dev, msi + PCI_MSI_FLAGS, &after_own);
+	pci_write_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, 0xfee00000u | foreign << 12);
+	pci_read_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, &address_after);
+	after = hypercall(BH_HC_CPU_STATS, self, BH_STAT_MSI_BLOCKED);
+	/* As it was. */
+	pci_write_config_word(dev, msi + PCI_MSI_FLAGS, control);
+	pci_write_config_dword(dev, msi + PCI_MSI_ADDRESS_LO, saved_address);
+	pci_write_config_word(dev, data_at, saved_data);
+	pci_write_config_word(dev, msi + PCI_MSI_FLAGS, saved_control);
+	local_irq_restore(flags);
+	pci_dev_put(dev);
+
+	pr_info("msi: %02x:%02x.%u: enable towards APIC id %u -> control %#x; towards own id %u -> control %#x; moved -> address %#x; blocked %ld -> %ld\n",
+		bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, foreign, after_foreign, own, after_own, address_after,
+		before, after);
+	if (after_foreign & PCI_MSI_FLAGS_ENABLE) {
+		pr_err("msi: the root enabled an MSI to a CPU not its own: NOT ISOLATED\n");
+		err = -EIO;
+	} else if (!(after_own & PCI_MSI_FLAGS_ENABLE) || address_after != (0xfee00000u | own << 12) ||
+		   after - before != 2) {
+		pr_err("msi: the root's own MSI, the moved address or the counts are wrong\n");
+		err = -EIO;
+	}
+	return err;
+}
+
 static int __init root_probe_init(void)
 {
 	int err;
@@ -421,6 +491,8 @@ static int __init root_probe_init(void)
 		err = probe_ioapic();
 	else if (!strcmp(action, "pcihidden"))
 		err = probe_pcihidden();
+	else if (!strcmp(action, "msi"))
+		err = probe_msi();
 	else {
 		pr_err("unknown action '%s'\n", action);
 		err = -EINVAL;

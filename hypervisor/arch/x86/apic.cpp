@@ -540,7 +540,8 @@ bool ioapic_write(PerCpu& cpu, int chip_index, uint32_t offset, uint32_t value) 
 const char* check_msi(PerCpu& cpu, uint64_t address, uint32_t data) {
     CellCpus cell;
     collect_cell_cpus(cpu, cell);
-    return check_msi_message(state.mode, address, data, cell.cpus, cell.count);
+    return cpu.cell == nullptr ? check_root_msi_message(state.mode, address, data, cell.cpus, cell.count)
+                               : check_msi_message(state.mode, address, data, cell.cpus, cell.count);
 }
 
 }  // namespace bh::x86::apic

@@ -189,6 +189,29 @@ const char* check_msi_message(Mode mode, uint64_t address, uint32_t data, const 
     return nullptr;
 }
 
+const char* check_root_msi_message(Mode mode, uint64_t address, uint32_t data, const CellCpu* cpus,
+                                   uint32_t count) {
+    constexpr uint64_t msi_remappable = 1u << 4;
+    constexpr uint64_t msi_dest_logical = 1u << 2;
+    constexpr uint64_t msi_redirection_hint = 1u << 3;
+    if ((address & 0xfff00000ull) == 0xfee00000ull && (address >> 32) == 0 && (address & msi_remappable))
+        return nullptr;
+    if (!(address & msi_dest_logical))
+        return check_msi_message(mode, address & ~msi_redirection_hint, data, cpus, count);
+    // Logical: judge it as the IPI it would be (x2APIC without remapping
+    // has no 8-bit logical ids the filter could vouch for).
+    if ((address & 0xfff00000ull) != 0xfee00000ull || (address >> 32) != 0 || mode == Mode::x2apic)
+        return "an MSI the hypervisor cannot attribute to the root's CPUs";
+    uint32_t mode_bits = delivery_mode_of(data);
+    if (mode_bits != dm_fixed && mode_bits != dm_lowest)
+        return "an MSI delivery mode other than fixed";
+    uint32_t dest = static_cast<uint32_t>((address >> 12) & 0xff);
+    uint64_t icr = (static_cast<uint64_t>(dest) << 56) | (data & icr_vector) | icr_dest_logical;
+    if (dest == 0xff || filter_icr(mode, icr, cpus, count, 0).refusal != Refusal::none)
+        return "an MSI to a CPU outside the root cell";
+    return nullptr;
+}
+
 const char* rte_verdict_name(RteVerdict verdict) {
     switch (verdict) {
     case RteVerdict::allowed: return "allowed";

@@ -128,6 +128,12 @@ const char* rte_verdict_name(RteVerdict verdict);
 // else the reason.
 const char* check_msi_message(Mode mode, uint64_t address, uint32_t data, const CellCpu* cpus, uint32_t count);
 
+// The root cell's devices: the same, except that the remappable format is
+// the IOMMU's business (the root owns it) and a logical destination is
+// allowed when every CPU it names is the root's (Linux's flat and cluster
+// modes), as for an IPI.
+const char* check_root_msi_message(Mode mode, uint64_t address, uint32_t data, const CellCpu* cpus, uint32_t count);
+
 // The x2APIC logical id of an x2APIC id (architectural: cluster in 31:16,
 // one bit of 16 in 15:0).
 inline constexpr uint32_t x2apic_logical_id(uint32_t apic_id) {

@@ -451,6 +451,13 @@ void handle_pci_config_port(PerCpu& cpu, Vmcb& vmcb, uint16_t port, bool in, uns
     if (outcome.refusal != nullptr)
         return fail_cell(cpu, "PCI {}:{}.{} offset {}: {} (RIP {})", hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f),
                          outcome.bdf & 7, hex(outcome.offset), outcome.refusal, hex(vmcb.u64(off::rip)));
+    if (outcome.root_refusal != nullptr) {
+        ++cpu.stats[BH_STAT_MSI_BLOCKED];
+        if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)
+            console::print("root cell: CPU {}: config write of PCI {}:{}.{} offset {} value {} dropped: {}", cpu.cpu_id,
+                           hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f), outcome.bdf & 7,
+                           hex(outcome.offset), hex(value), outcome.root_refusal);
+    }
     if (outcome.hidden) {
         ++cpu.stats[BH_STAT_PCI_HIDDEN];
         if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)

@@ -4,7 +4,9 @@
 # tests/configs/driver/qemu-pc-edu the cell "edu" (cells/edu) takes it: the
 # device leaves Linux, a PCI rescan cannot bring it back, and the root reads
 # it as absent through ports 0xcf8/0xcfc and ECAM (tests/modules/root_probe
-# pcihidden). inmates/demos/pci-edu then finds exactly its one device on bus
+# pcihidden). Before that, while edu is the root's, the root cannot enable
+# its MSI towards CPU 3 while a cell owns that CPU (root_probe msi).
+# inmates/demos/pci-edu then finds exactly its one device on bus
 # 0, sizes the BAR, computes 10! on the card and takes MSIs to its own CPU.
 # Three forbidden config writes (moving the BAR, an MSI to a root CPU, a
 # write to the root's host bridge) each fail the cell with the reason; the
@@ -18,6 +20,7 @@
 # hvlog: bulkhead: cell "edu" \(id 1\) created on 1 CPUs
 # hvlog: root cell: CPU [0-9]+: config read of PCI 0x0:0x5\.0 offset 0x0, a device of another cell: reads as absent
 # hvlog: root cell: CPU [0-9]+: ECAM write at 0xb0028004, a device of another cell: dropped
+# hvlog: root cell: CPU [0-9]+: config write of PCI 0x0:0x5\.0 offset 0x42 value 0x[0-9a-f]+ dropped: an MSI to a CPU outside the cell
 # hvlog-reject: inmate: unexpected interrupt
 . /harness/lib.sh
 
@@ -47,7 +50,7 @@ attack() {
 	ktap_expect_output "attack $1: the reason names it" "$2" cell_reason edu
 }
 
-ktap_plan 28
+ktap_plan 31
 ktap_check "Linux sees the edu card with BAR0 at 0xfea00000" edu_where_it_was
 ktap_check "insmod and enable (plain config)" sh -c \
 	'insmod /lib/modules/bulkhead.ko && bulkhead enable /cells/configs/x86/qemu-pc.cell'
@@ -58,6 +61,15 @@ ktap_expect_output "the reason names the device" "not a device of the root cell'
 ktap_check "the device is still Linux's, BAR0 where it was" edu_where_it_was
 ktap_check "disable; enable with the root listing edu" sh -c \
 	'bulkhead disable && bulkhead enable /cells/tests/configs/driver/qemu-pc-edu.cell'
+
+# While edu is the root's, its MSI may only reach the root's CPUs: with CPU 3
+# in the demo cell, the root cannot aim it there.
+ktap_check "create the demo cell (CPU 3)" bulkhead cell create /cells/cells/demo/demo.cell
+ktap_check "the root's MSI to CPU 3 is dropped, to its own CPU kept" sh -c \
+	'insmod /lib/modules/tests/root_probe.ko action=msi && rmmod root_probe || { dmesg | grep root_probe: | tail -3; false; }'
+dmesg | grep 'root_probe: msi' | tail -n 1 >"$KTAP_DIR/probe.txt"
+ktap_diag_file "$KTAP_DIR/probe.txt"
+ktap_check "destroy the demo cell" bulkhead cell destroy demo
 
 ktap_check "create the edu cell" bulkhead cell create /cells/cells/edu/edu.cell
 ktap_check "the device left Linux" edu_gone

@@ -245,3 +245,20 @@ TEST(PciConfig, DeviceSpecificRegistersPassThrough) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PciConfig, MsiWriteCheckForAnyDevice) {
+    FakeDevice dev;
+    EXPECT_EQ(find_capability(dev, cap_msi), 0x40);
+    EXPECT_EQ(find_capability(dev, cap_msix), 0x58);
+    EXPECT_EQ(find_capability(dev, 0x10), 0);
+    auto refuse_all = [](uint64_t, uint32_t) -> const char* { return "no"; };
+    // Outside the capability, or leaving MSI off: not judged.
+    EXPECT_EQ(check_msi_write(dev, 0x40, 0x80, 4, 1, refuse_all), nullptr);
+    EXPECT_EQ(check_msi_write(dev, 0x40, 0x44, 4, 0xfee03000, refuse_all), nullptr);
+    EXPECT_EQ(check_msi_write(dev, 0, 0x42, 2, msi_enable, refuse_all), nullptr);
+    EXPECT_STREQ(check_msi_write(dev, 0x40, 0x42, 2, msi_64bit | msi_enable, refuse_all), "no");
+}
+
+}  // namespace

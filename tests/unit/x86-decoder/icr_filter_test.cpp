@@ -319,3 +319,26 @@ TEST(MsiFilter, FormatsAndModesAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RootMsiFilter, LinuxFormatsOfTheRootAreAllowed) {
+    auto root = xapic_flat_cell();
+    // physflat, flat logical (one bit per CPU), remappable (the IOMMU's).
+    EXPECT_EQ(check_root_msi_message(Mode::xapic, 0xfee01000, 0x41, root.data(), 3), nullptr);
+    EXPECT_EQ(check_root_msi_message(Mode::xapic, 0xfee04004, 0x41, root.data(), 3), nullptr);
+    EXPECT_EQ(check_root_msi_message(Mode::xapic, 0xfee0000c | (0x06 << 12), 0x141, root.data(), 3), nullptr);
+    EXPECT_EQ(check_root_msi_message(Mode::x2apic, 0xfee00010, 0, root.data(), 3), nullptr);
+}
+
+TEST(RootMsiFilter, OtherCpusAreRefused) {
+    auto root = xapic_flat_cell();
+    EXPECT_NE(check_root_msi_message(Mode::xapic, 0xfee03000, 0x41, root.data(), 3), nullptr);  // physical 3
+    EXPECT_NE(check_root_msi_message(Mode::xapic, 0xfee08004, 0x41, root.data(), 3), nullptr);  // logical bit 3
+    EXPECT_NE(check_root_msi_message(Mode::xapic, 0xfee0f004, 0x41, root.data(), 3), nullptr);  // 0-3
+    EXPECT_NE(check_root_msi_message(Mode::xapic, 0xfeeff004, 0x41, root.data(), 3), nullptr);  // broadcast
+    EXPECT_NE(check_root_msi_message(Mode::xapic, 0xfee01004, 0x441, root.data(), 3), nullptr);  // NMI
+    EXPECT_NE(check_root_msi_message(Mode::x2apic, 0xfee01004, 0x41, x2apic_cell().data(), 3), nullptr);
+}
+
+}  // namespace
