@@ -12,6 +12,7 @@ add_executable(mailbox_test
   ${bh_mailbox_test_dir}/bound_test.cpp
   ${bh_mailbox_test_dir}/bound_channel_cli_test.cpp
   ${bh_mailbox_test_dir}/channel_config_test.cpp
+  ${bh_mailbox_test_dir}/channel_port_test.cpp
   ${CMAKE_SOURCE_DIR}/tools/cli/bound_channel.cpp)
 target_include_directories(mailbox_test PRIVATE ${CMAKE_SOURCE_DIR}/tools/cli)
 target_link_libraries(mailbox_test PRIVATE bh_ipc GTest::gtest_main Threads::Threads)
