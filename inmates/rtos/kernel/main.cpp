@@ -474,7 +474,11 @@ int inmate_main() {
           "kHz, APIC timer {} kHz\n",
           hex(kernel_pml4()), f.nx, f.pge, f.smep, f.smap, inmate::apic::mode_name(), inmate::time::tsc_khz(),
           inmate::apic::timer_khz());
-    print("rtos: task set for {} ms{}, scale {}%\n", opt.run_ms, opt.trace ? ", with trace" : "", opt.scale);
+    if (opt.tasks)
+        print("rtos: task set for {} ms{}, scale {}%\n", opt.run_ms, opt.trace ? ", with trace" : "", opt.scale);
+    else
+        print("rtos: no task set; {} channel service(s), run {} ms (0: until they end)\n", opt.service_count,
+              opt.run_ms);
 
     if (opt.bench != 0 || opt.rogue) {
         frames_before_bench = frames().free_frames();
