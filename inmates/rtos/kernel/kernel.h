@@ -118,7 +118,6 @@ public:
 class ChannelDoorbell final : public ipc::Doorbell {
 public:
     uint32_t id = 0;
-    uint64_t rings = 0;
     void ring_peer() override;
     void wait(uint64_t) override {}
 };

@@ -154,7 +154,7 @@ bool parse_channel_args(uint64_t ram_end) {
     for (size_t i = 0;; ++i) {
         Str word = inmate::arg_word(i);
         if (word.size == 0)
-            return true;
+            break;
         Str rest;
         if (starts_with(word, "channel=", rest)) {
             auto spec = ipc::parse_channel_spec(rest, ram_end, abi::user_base);
@@ -174,6 +174,21 @@ bool parse_channel_args(uint64_t ram_end) {
             opt.services[opt.service_count++] = {static_cast<uint32_t>(v[0]), v[1], v[2]};
         }
     }
+    // One service per channel, and only on a channel the kernel has.
+    for (uint32_t i = 0; i < opt.service_count; ++i) {
+        uint32_t id = opt.services[i].channel;
+        bool known = false;
+        for (uint32_t j = 0; j < opt.channel_count; ++j)
+            known = known || opt.channels[j].id == id;
+        for (uint32_t j = 0; j < i; ++j)
+            known = known && opt.services[j].channel != id;
+        if (!known) {
+            print("rtos: bad argument service={}: no channel={} argument for it, or a second service on it\n", id,
+                  id);
+            return false;
+        }
+    }
+    return true;
 }
 
 // In a cell, the hypervisor says whether the cell's config has the channel:

@@ -24,9 +24,19 @@
 #     kernel ends the cell ("shut down").
 #   - Re-created without a doorbell vector, the kernel polls every 1 ms
 #     for the waiting task: 4097 B and 64 KiB round trips still work.
+#   - Alongside the demonstration task set, the service's VCPU is admitted
+#     with the four periodic tasks (the overloading fifth is still refused)
+#     and answers. Deadlines are not judged here: without -icount a busy
+#     host's stalls show as misses (rtos-taskset judges them, with -icount).
+#   - Boot arguments that do not fit: a doorbell vector 7 and a channel id
+#     the cell's config lacks (the hypervisor says ENOENT) are refused by
+#     name, and the cell ends as failed.
 #
 # timeout: 300
 # hvlog: \[rtos-channel\] rtos: every thread has ended
+# hvlog: \[rtos-channel\] vcpu chan3 admitted: C 1000 us T 20000 us
+# hvlog: \[rtos-channel\] vcpu logger admitted: C 12000 us T 50000 us
+# hvlog: \[rtos-channel\] vcpu extra refused: ENOSPC: not schedulable
 # hvlog-reject: inmate: unexpected interrupt
 # hvlog-reject: KERNEL EXCEPTION
 . /harness/lib.sh
@@ -81,7 +91,7 @@ reply_is() {
 		[ "$(cat /tmp/text.out)" = "$2" ]
 }
 
-ktap_plan 26
+ktap_plan 30
 ktap_check "insmod bulkhead.ko channel_timeout_ms=2000" insmod /lib/modules/bulkhead.ko channel_timeout_ms=2000
 ktap_check "enable ($sys_cfg)" bulkhead enable "$sys_cfg"
 ktap_check "$dev exists after enable" test -c $dev
@@ -130,6 +140,41 @@ polled() {
 		wait_until 100 console_has 'rtos: channel 3 closed: 3 transactions received, 3 sent; 0 doorbells, 0 waits ended by the doorbell, [1-9][0-9]* by their timer'
 }
 ktap_check "re-created without a doorbell, polling: 4097 B and 64 KiB round trips, 'stop'" polled
+ktap_check "destroy the cell" bulkhead cell destroy rtos-channel
+
+# Alongside the demonstration task set: the service's VCPU (C 1 ms every
+# 20 ms) is admitted with the four periodic tasks, the fifth ("extra") is
+# still refused (hvlog patterns: the tasks' per-period lines push those out
+# of the 4 KiB console ring at once), and requests are answered while the
+# tasks run. The root does not wait for the service to be ready (its line
+# would scroll away too): its first request waits in the channel.
+alongside() {
+	bulkhead cell create $cell_cfg &&
+		bulkhead cell load rtos-channel /inmates/rtos.bin \
+			--args "run=0 bench=0 rogue=0 service=3,1000,20000 channel=$channel,0x40" &&
+		bulkhead cell start rtos-channel &&
+		echo 30000 >/sys/module/bulkhead/parameters/channel_timeout_ms &&
+		request 4097 && request 65536 &&
+		echo 2000 >/sys/module/bulkhead/parameters/channel_timeout_ms
+}
+ktap_check "alongside the task set: 4097 B and 64 KiB answered" alongside
+ktap_check "shut down and destroy the cell" \
+	sh -c "bulkhead cell shutdown rtos-channel && bulkhead cell destroy rtos-channel"
+
+# Boot arguments that do not match the cell: the kernel names them and stops.
+bad_args() {
+	bulkhead cell create $cell_cfg &&
+		bulkhead cell load rtos-channel /inmates/rtos.bin --args "$common channel=$channel,7" &&
+		bulkhead cell start rtos-channel &&
+		wait_until 100 console_has 'rtos: bad argument channel=3,0x2000000,0x100000,4096,7: want ID,ADDRESS' &&
+		bulkhead cell destroy rtos-channel &&
+		bulkhead cell create $cell_cfg &&
+		bulkhead cell load rtos-channel /inmates/rtos.bin --args "run=0 tasks=0 channel=5,0x2000000,0x100000,4096" &&
+		bulkhead cell start rtos-channel &&
+		wait_until 100 console_has "rtos: channel 5: not in the cell's config \(peer state -2\)" &&
+		wait_until 100 sh -c "bulkhead cell list | grep -qE '^ *[0-9]+ +rtos-channel +failed +3 '"
+}
+ktap_check "a doorbell vector 7, a channel the config lacks: refused by name, the cell fails" bad_args
 ktap_check "destroy the cell; CPU 3 back in Linux" \
 	sh -c "bulkhead cell destroy rtos-channel && grep -qx 0-3 /sys/devices/system/cpu/online"
 ktap_check "disable; $dev is gone" sh -c "bulkhead disable && ! test -e $dev"
