@@ -394,7 +394,8 @@ void finish() {
         for (uint32_t i = 0; i < k.vcpu_slots(); ++i) {
             const Vcpu& v = k.vcpus()[i];
             if (v.in_use)
-                print("trace vcpu {} {} {} {}\n", v.index, v.name, v.budget, v.period);
+                print("trace vcpu {} {} {} {}{}\n", v.index, v.name, v.budget, v.period,
+                      v.windows ? "" : " aperiodic");
         }
         trace::print_all(k.origin());
         print("trace end {} records {} dropped\n", trace::count(), trace::dropped());
