@@ -930,7 +930,7 @@ bool Kernel::channel_call(Thread& th, Frame& f, Time now, uint64_t entry_tsc) {
     // came between the first look and the request would ring nobody.
     if (will_wait)
         (void)ep.request_wake(send ? ipc::Wake::on_space : ipc::Wake::on_data);
-    auto step = will_wait ? step_once() : static_cast<decltype(first)&&>(first);
+    auto step = will_wait ? step_once() : std::move(first);
     if (!step.ok())
         return fail(step.error());
     switch (step->step) {
