@@ -59,6 +59,8 @@ $(INMATE_BUILD)/%.bin: $(INMATE_BUILD)/%.elf inmates/lib/check-image.py
 # channel-echo also links the portable mailbox (inmates/rtos/ipc).
 INMATE_IPC_OBJS := $(INMATE_BUILD)/inmates/rtos/ipc/mailbox.cpp.o
 $(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS): INMATE_CXXFLAGS += -I$(SRC)/inmates/rtos
+# Both include bh/kconfig.h (generated): not before it exists.
+$(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS): $(KCONFIG_HEADER)
 $(INMATE_BUILD)/channel-echo.elf: $(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS) \
 		$(INMATE_LIB_OBJS) inmates/lib/inmate.lds
 	ld $(INMATE_LDFLAGS) -T inmates/lib/inmate.lds -Map=$(@:.elf=.map) -o $@ $(INMATE_LIB_OBJS) $< \

@@ -18,18 +18,24 @@ RTOS_KERNEL_SOURCES := inmates/rtos/kernel/entry.S inmates/rtos/kernel/user_imag
 	inmates/rtos/kernel/trace.cpp
 RTOS_SCHED_SOURCES := inmates/rtos/sched/sporadic_server.cpp inmates/rtos/sched/scheduler.cpp \
 	inmates/rtos/sched/admission.cpp
+# The portable channel code (mailbox protocol, bounded steps), as the
+# channel-echo demo and the host tests build it.
+RTOS_IPC_SOURCES := inmates/rtos/ipc/mailbox.cpp inmates/rtos/ipc/channel_port.cpp
 RTOS_USER_SOURCES := inmates/rtos/kernel/user/crt.S inmates/rtos/kernel/user/task.cpp
 
-RTOS_KERNEL_OBJS := $(patsubst %,$(INMATE_BUILD)/%.o,$(RTOS_KERNEL_SOURCES) $(RTOS_SCHED_SOURCES))
+RTOS_KERNEL_OBJS := $(patsubst %,$(INMATE_BUILD)/%.o,$(RTOS_KERNEL_SOURCES) $(RTOS_SCHED_SOURCES) \
+	$(RTOS_IPC_SOURCES))
 RTOS_USER_OBJS := $(patsubst %,$(INMATE_BUILD)/%.o,$(RTOS_USER_SOURCES))
 RTOS_USER_ELF := $(RTOS_BUILD)/kernel/user/rtos-user.elf
 RTOS_USER_BIN := $(RTOS_BUILD)/kernel/user/rtos-user.bin
 
-# "sched/scheduler.h"; the embedded user image is found by .incbin's path.
+# "sched/scheduler.h", "ipc/mailbox.h"; the embedded user image is found by .incbin's path.
 $(RTOS_KERNEL_OBJS) $(RTOS_USER_OBJS): INMATE_CXXFLAGS += -I$(SRC)/inmates/rtos
 $(RTOS_BUILD)/kernel/user_image.S.o: INMATE_ASFLAGS += -Wa,-I$(RTOS_BUILD)/kernel/user
 $(RTOS_BUILD)/kernel/user_image.S.o: $(RTOS_USER_BIN)
 $(RTOS_KERNEL_OBJS) $(RTOS_USER_OBJS): inmates/rtos/rtos.mk
+# The mailbox reads the Kconfig slot size (bh/kconfig.h).
+$(RTOS_KERNEL_OBJS): $(KCONFIG_HEADER)
 
 $(RTOS_USER_ELF): $(RTOS_USER_OBJS) inmates/rtos/kernel/user/user.lds
 	ld -nostdlib -static -no-pie -z noexecstack -z max-page-size=0x1000 --build-id=none \

@@ -4,7 +4,7 @@
 include_guard(GLOBAL)
 
 set(BH_IPC_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(BH_IPC_SOURCES ${BH_IPC_DIR}/mailbox.cpp ${BH_IPC_DIR}/bound.cpp)
+set(BH_IPC_SOURCES ${BH_IPC_DIR}/mailbox.cpp ${BH_IPC_DIR}/bound.cpp ${BH_IPC_DIR}/channel_port.cpp)
 
 add_library(bh_ipc STATIC ${BH_IPC_SOURCES})
 target_link_libraries(bh_ipc PUBLIC bh_headers)

@@ -397,6 +397,10 @@ Result<SlotReceipt> Endpoint::try_receive_slot(MutableBytes buffer) {
     return receive_slot(ReceiveTarget{buffer.data, buffer.size, false});
 }
 
+Result<SlotReceipt> Endpoint::try_discard_slot() {
+    return receive_slot(ReceiveTarget{nullptr, 0, true});
+}
+
 Result<uint32_t> Endpoint::receive_blocking(const ReceiveTarget& target, uint64_t timeout) {
     const uint64_t deadline = deadline_after(timeout);
     WakeRequest wake(*this, &bh_mailbox_control::wake_on_data);
@@ -436,6 +440,20 @@ Result<uint32_t> Endpoint::next_transaction_size() {
         return rx_total_;
     const SlotView slot = BH_TRY(inspect_rx_slot());
     return slot.total;
+}
+
+Result<void> Endpoint::request_wake(Wake what) {
+    if (doorbell_ == nullptr)
+        return Errc::inval;
+    uint32_t bh_mailbox_control::*flag = what == Wake::on_data ? &bh_mailbox_control::wake_on_data
+                                                                 : &bh_mailbox_control::wake_on_space;
+    store_shared(own_control()->*flag, uint32_t{1}, std::memory_order_seq_cst);
+    return success();
+}
+
+void Endpoint::cancel_wake() {
+    store_shared(own_control()->wake_on_data, uint32_t{0}, std::memory_order_relaxed);
+    store_shared(own_control()->wake_on_space, uint32_t{0}, std::memory_order_relaxed);
 }
 
 }  // namespace bh::ipc

@@ -91,6 +91,12 @@ struct EndpointOptions {
 
 enum class SlotProgress : uint8_t { partial, complete };
 
+// What a waiting side asks its peer to ring the doorbell for.
+enum class Wake : uint8_t {
+    on_data,   // after the peer publishes a slot (a receiver waits)
+    on_space,  // after the peer consumes a slot (a sender waits)
+};
+
 struct SlotReceipt {
     uint32_t transaction_size;  // bytes of the whole transaction
     uint32_t received;          // bytes of it received so far
@@ -137,10 +143,22 @@ public:
     // or buffer until complete.
     Result<SlotProgress> try_send_slot(ConstBytes transaction);
     Result<SlotReceipt> try_receive_slot(MutableBytes buffer);
+    // The same for discard(): drops at most one slot.
+    Result<SlotReceipt> try_discard_slot();
 
     // Size of the transaction being received or waiting in the next slot;
     // again when there is none.
     Result<uint32_t> next_transaction_size();
+
+    // For callers that wait on their own instead of in send/receive (an RTOS
+    // blocks the thread in its kernel): asks the peer to ring this side's
+    // doorbell after it publishes (on_data) or consumes (on_space) a slot,
+    // until cancel_wake(). After asking, look at the channel once more before
+    // sleeping: that look and the peer's check of the flag cannot both miss
+    // (no lost wake-up). inval without a doorbell in the options, which is
+    // what makes the progress words sequentially consistent.
+    Result<void> request_wake(Wake what);
+    void cancel_wake();
 
     // True after the peer broke the protocol; every call then fails with
     // proto until the channel is re-formatted and re-opened.

@@ -6,8 +6,9 @@
 // (inmates/rtos/kernel/user/); Documentation/rtos-kernel.md explains it.
 //
 // System calls: SYSCALL with the number in RAX and arguments in RDI, RSI,
-// RDX; the result comes back in RAX (negative errno on error). RCX and R11
-// are clobbered (SYSCALL's own convention), every other register survives.
+// RDX and R10 (RCX is SYSCALL's); the result comes back in RAX (negative
+// errno on error). RCX and R11 are clobbered (SYSCALL's own convention),
+// every other register survives.
 #pragma once
 
 #include <stdint.h>
@@ -32,7 +33,40 @@ inline constexpr uint64_t sys_wait_next_period = 3;
 inline constexpr uint64_t sys_get_time = 4;
 // exit(code): ends the calling thread.
 inline constexpr uint64_t sys_exit = 5;
-inline constexpr uint64_t sys_count = 6;
+
+// Channels to other cells (Documentation/rtos-kernel.md, "Channels"): the
+// ones the kernel was given at boot (channel=...), which the cell's config
+// declares. A handle belongs to the address space that opened the channel;
+// from any other it is -EBADF. Transfers copy between the caller's memory
+// and the shared region: a buffer that is not wholly mapped user memory
+// (writable, to receive) is -EFAULT and nothing moves. Timeouts are in ns:
+// 0 does not wait (-EAGAIN when the call could not complete at once),
+// anything else waits at most that long (-ETIMEDOUT). A call that ends
+// early keeps its progress: the same call with the same buffer goes on,
+// another transaction in that direction is -EBUSY until then. A peer that
+// breaks the protocol makes every call -EPROTO.
+//
+// chan_open(id): the channel with that id. Returns a handle; -ENOENT for a
+// channel the kernel does not have, -EBUSY while it is open, -EAGAIN while
+// the region is not formatted yet, -EPROTO if its header disagrees.
+inline constexpr uint64_t sys_chan_open = 6;
+// chan_send(handle, data, length, timeout): one transaction of 1 ..
+// chan_max_transaction bytes (-EINVAL, -EMSGSIZE otherwise, nothing sent).
+// Returns length once all of it is in the channel.
+inline constexpr uint64_t sys_chan_send = 7;
+// chan_receive(handle, buffer, capacity, timeout): one whole transaction;
+// returns its size. -EMSGSIZE when it is larger than capacity: nothing is
+// consumed (discard it, or receive with a larger buffer).
+inline constexpr uint64_t sys_chan_receive = 8;
+// chan_discard(handle, timeout): drops the next transaction; returns its size.
+inline constexpr uint64_t sys_chan_discard = 9;
+// chan_close(handle): gives the channel back (a transaction half sent or
+// half received then breaks the stream for the peer).
+inline constexpr uint64_t sys_chan_close = 10;
+inline constexpr uint64_t sys_count = 11;
+
+// What the root's channel device accepts (BH_CHANNEL_MAX_TRANSACTION).
+inline constexpr uint64_t chan_max_transaction = 1ull << 20;
 
 inline constexpr uint64_t clock_monotonic = 0;  // since the kernel's time origin
 inline constexpr uint64_t clock_thread_cpu = 1;  // CPU time charged to the caller
@@ -78,6 +112,9 @@ inline constexpr uint64_t rogue_cli = 2;  // privileged instruction: #GP
 inline constexpr uint64_t rogue_sse = 3;  // SSE (no FPU state is kept for tasks): #UD
 inline constexpr uint64_t rogue_exec_stack = 4;  // jump into its stack (NX): #PF
 inline constexpr uint64_t rogue_count = 5;
+// A request/reply service on channel `channel`: receives a transaction,
+// swaps the case of its ASCII letters, sends it back; "stop" ends it.
+inline constexpr uint64_t task_channel_service = 3;
 
 struct TaskArgs {
     char name[16];
@@ -91,6 +128,7 @@ struct TaskArgs {
     uint64_t heavy_work_ns;
     uint64_t jobs;  // 0: forever
     uint64_t verbose;  // print a line every `verbose` jobs (0: only start and end)
+    uint64_t channel;  // task_channel_service: the channel id
 };
 
 }  // namespace bh::rtos::abi

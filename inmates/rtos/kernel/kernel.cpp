@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "kernel.h"
 
+#include <bulkhead/hypercall.h>
 #include <inmate/apic.h>
 #include <inmate/time.h>
 #include <inmate/x86.h>
@@ -25,6 +26,10 @@ constexpr uint64_t rflags_reserved = 1ull << 1;
 constexpr uint64_t rflags_if = 1ull << 9;
 // What a user program may keep in RFLAGS: CF PF AF ZF SF TF DF OF AC.
 constexpr uint64_t rflags_user = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000;
+
+// EBADF, for a channel handle that is not the caller's (bh::Errc has no
+// such code: nothing else needs it).
+constexpr int64_t kEbadf = 9;
 
 alignas(16) uint8_t kernel_stack[16384];
 alignas(16) uint8_t idle_stack[8192];
@@ -134,6 +139,7 @@ Result<void> Kernel::init(const Config& config) {
     uint64_t comm = env.comm != nullptr ? reinterpret_cast<uint64_t>(env.comm) : 0;
     BH_TRY(kernel_space_init(config.ram_end, comm, apic_page));
     current_cr3_ = kernel_pml4();
+    BH_TRY(init_channels(config));
 
     inmate::irq_set_handler(inmate::vector_timer, [](Frame& f) { kernel().on_timer(f); });
     // One-shot mode on vector_timer, divide by 1, not counting yet.
@@ -515,6 +521,9 @@ void Kernel::end_thread(Thread& t, Time now) {
     --live_threads_;
     Space& s = *t.space;
     if (--s.threads == 0) {
+        for (Channel& c : channels_)
+            if (c.owner == &s)
+                release_channel(c);
         // Its page tables may be the live ones: leave them first.
         if (current_cr3_ == s.as.cr3()) {
             arch::write_cr3(kernel_pml4());
@@ -664,6 +673,16 @@ bool Kernel::on_syscall(Frame& f) {
     case abi::sys_get_time:
         result = sys_get_time(th, f.rdi, t);
         break;
+    case abi::sys_chan_open:
+        result = sys_chan_open(th, f.rdi);
+        break;
+    case abi::sys_chan_close:
+        result = sys_chan_close(th, f.rdi);
+        break;
+    case abi::sys_chan_send:
+    case abi::sys_chan_receive:
+    case abi::sys_chan_discard:
+        return channel_call(th, f, t, entry_tsc);
     case abi::sys_exit:
         klog::line("rtos: thread {} exited with {} after {} us of CPU time", th.name, static_cast<int64_t>(f.rdi),
                    inmate::frac(th.cpu + (t - dispatched_at_), 1000, 3).text);
@@ -679,6 +698,25 @@ bool Kernel::on_syscall(Frame& f) {
     f.rax = th.frame.rax;
     f.rflags = th.frame.rflags;
     return true;
+}
+
+// A channel's doorbell: wake the threads that wait on it, then schedule as
+// after a timer interrupt (one of them may now run).
+void Kernel::on_doorbell(Frame& f) {
+    uint64_t entry_tsc = inmate::x86::rdtsc();
+    Time t = now();
+    enter(f, t);
+    for (Channel& c : channels_) {
+        if (!c.configured || c.spec.vector != f.vector)
+            continue;
+        ++c.doorbells;
+        for (Thread& th : threads_)
+            if (th.state == ThreadState::sleeping && th.waiting_on == &c) {
+                th.woken_by_doorbell = true;
+                push_ready(th, t);
+            }
+    }
+    dispatch(f, t, entry_tsc);
 }
 
 void Kernel::on_exception(Frame& f) {
@@ -741,6 +779,189 @@ int64_t Kernel::sys_get_time(Thread& t, uint64_t clock, Time now) {
         return t.periodic ? static_cast<int64_t>(t.release) : -static_cast<int64_t>(Errc::inval);
     }
     return -static_cast<int64_t>(Errc::inval);
+}
+
+// --- channels ------------------------------------------------------------------------
+
+uint64_t KernelClock::now() { return kernel().now(); }
+
+void ChannelDoorbell::ring_peer() {
+    // The root registers no vector and polls: -EAGAIN, nothing delivered.
+    (void)inmate::hypercall(BH_HC_CHANNEL_NOTIFY, id, 0);
+}
+
+Result<void> Kernel::init_channels(const Config& config) {
+    channel_poll_ = config.channel_poll != 0 ? config.channel_poll : 1000000;
+    if (config.channel_count > kMaxChannels)
+        return Errc::nospc;
+    for (uint32_t i = 0; i < config.channel_count; ++i) {
+        const ipc::ChannelSpec& spec = config.channels[i];
+        for (uint32_t j = 0; j < i; ++j)
+            if (channels_[j].spec.id == spec.id ||
+                (spec.vector != 0 && channels_[j].spec.vector == spec.vector))
+                return Errc::exist;
+        if (spec.vector == inmate::vector_timer || spec.vector == inmate::vector_sleep ||
+            spec.vector == inmate::vector_spurious)
+            return Errc::busy;
+        BH_TRY(kernel_map_shared(spec.address, spec.size));
+        Channel& c = channels_[i];
+        c.configured = true;
+        c.spec = spec;
+        c.doorbell.id = spec.id;
+        if (spec.vector != 0) {
+            inmate::irq_set_handler(spec.vector, [](Frame& f) { kernel().on_doorbell(f); });
+            long r = inmate::hypercall(BH_HC_CHANNEL_SET_VECTOR, spec.id, spec.vector);
+            if (r != 0)
+                return static_cast<Errc>(-r);
+        }
+    }
+    return success();
+}
+
+Channel* Kernel::channel_of(const Thread& t, uint64_t handle) {
+    if (handle >= kMaxChannels)
+        return nullptr;
+    Channel& c = channels_[handle];
+    return c.configured && c.attached && c.owner == t.space ? &c : nullptr;
+}
+
+void Kernel::release_channel(Channel& c) {
+    if (c.attached) {
+        c.endpoint().cancel_wake();
+        c.endpoint().~Endpoint();
+    }
+    c.attached = false;
+    c.owner = nullptr;
+    klog::line("rtos: channel {} closed: {} transactions received, {} sent; {} doorbells, {} waits ended by the "
+               "doorbell, {} by their timer",
+               c.spec.id, c.received, c.sent, c.doorbells, c.doorbell_wakeups, c.timer_wakeups);
+}
+
+int64_t Kernel::sys_chan_open(Thread& t, uint64_t id) {
+    for (uint32_t i = 0; i < kMaxChannels; ++i) {
+        Channel& c = channels_[i];
+        if (!c.configured || c.spec.id != id)
+            continue;
+        if (c.owner != nullptr)
+            return -static_cast<int64_t>(Errc::busy);
+        // Attach afresh: the endpoint resumes the counters the region holds.
+        ipc::EndpointOptions options;
+        options.slot_size = c.spec.geometry.slot_size;
+        options.slot_count = c.spec.geometry.slot_count;
+        options.doorbell = c.spec.vector != 0 ? &c.doorbell : nullptr;
+        auto opened = ipc::Endpoint::open({reinterpret_cast<uint8_t*>(c.spec.address), c.spec.size},
+                                          ipc::Side::one, clock_, options);
+        if (!opened.ok())
+            return -static_cast<int64_t>(opened.error());
+        new (c.endpoint_storage) ipc::Endpoint(static_cast<ipc::Endpoint&&>(*opened));
+        c.attached = true;
+        c.owner = t.space;
+        return i;
+    }
+    return -static_cast<int64_t>(Errc::noent);
+}
+
+int64_t Kernel::sys_chan_close(Thread& t, uint64_t handle) {
+    Channel* c = channel_of(t, handle);
+    if (c == nullptr)
+        return -kEbadf;
+    release_channel(*c);
+    return 0;
+}
+
+// send, receive and discard. Each kernel entry moves at most kChannelQuota
+// bytes; then the thread re-executes its SYSCALL (the frame is rewound), so
+// a pending interrupt is taken in between and the copying is charged to
+// the caller's VCPU like any of its work. With nothing to move, the thread
+// sleeps until the channel's doorbell or its deadline (or, without a
+// doorbell, the next poll), then re-executes the call the same way.
+bool Kernel::channel_call(Thread& th, Frame& f, Time now, uint64_t entry_tsc) {
+    const uint64_t number = f.rax;
+    const bool restarted = th.restart;
+    th.restart = false;
+    if (restarted && th.waiting_on != nullptr) {
+        ++(th.woken_by_doorbell ? th.waiting_on->doorbell_wakeups : th.waiting_on->timer_wakeups);
+        th.waiting_on = nullptr;
+    }
+    th.woken_by_doorbell = false;
+    Channel* c = channel_of(th, f.rdi);
+    const bool send = number == abi::sys_chan_send;
+    const bool receive = number == abi::sys_chan_receive;
+    const uint64_t buffer = f.rsi;
+    const uint64_t length = f.rdx;
+    const uint64_t timeout = send || receive ? f.r10 : f.rsi;
+
+    auto finish = [&](int64_t result) {
+        if (c != nullptr && c->attached && c->spec.vector != 0)
+            c->endpoint().cancel_wake();
+        th.frame.rax = static_cast<uint64_t>(result);
+        f.rax = th.frame.rax;
+        f.rflags = th.frame.rflags;
+        return true;
+    };
+    auto fail = [&](Errc e) { return finish(-static_cast<int64_t>(e)); };
+    if (c == nullptr)
+        return finish(-kEbadf);
+    if (send || receive) {
+        if (length == 0)
+            return fail(Errc::inval);
+        if (send && length > abi::chan_max_transaction)
+            return fail(Errc::msgsize);
+        if (!th.space->as.user_range_ok(buffer, length, receive))
+            return fail(Errc::fault);
+    }
+    if (!restarted) {
+        th.nonblocking = timeout == 0;
+        th.call_deadline = sched::saturating_add(now, timeout);
+    }
+    ipc::Endpoint& ep = c->endpoint();
+    auto step_once = [&]() {
+        arch::user_access_begin();
+        auto step = send      ? ipc::send_step(ep, {reinterpret_cast<const uint8_t*>(buffer), length}, kChannelQuota)
+                    : receive ? ipc::receive_step(ep, {reinterpret_cast<uint8_t*>(buffer), length}, kChannelQuota)
+                              : ipc::discard_step(ep, kChannelQuota);
+        arch::user_access_end();
+        return step;
+    };
+    auto first = step_once();
+    const bool will_wait =
+        first.ok() && first->step == ipc::Step::blocked && c->spec.vector != 0 && now < th.call_deadline;
+    // Before waiting, ask the peer to ring, then look once more: a slot that
+    // came between the first look and the request would ring nobody.
+    if (will_wait)
+        (void)ep.request_wake(send ? ipc::Wake::on_space : ipc::Wake::on_data);
+    auto step = will_wait ? step_once() : std::move(first);
+    if (!step.ok())
+        return fail(step.error());
+    switch (step->step) {
+    case ipc::Step::complete:
+        ++(send ? c->sent : c->received);
+        return finish(send ? static_cast<int64_t>(length) : static_cast<int64_t>(step->size));
+    case ipc::Step::more:
+        // Go on in a fresh entry: IRETQ to the SYSCALL itself lets a pending
+        // interrupt in first.
+        th.restart = true;
+        f.rip -= 2;  // SYSCALL is 0F 05
+        f.rax = number;
+        f.rflags = th.frame.rflags;
+        th.frame = f;
+        return false;
+    case ipc::Step::blocked:
+        break;
+    }
+    if (now >= th.call_deadline)
+        return fail(th.nonblocking ? Errc::again : Errc::timedout);
+    th.restart = true;
+    th.frame.rip -= 2;
+    th.frame.rax = number;
+    Time wake = th.call_deadline;
+    if (c->spec.vector == 0 && sched::saturating_add(now, channel_poll_) < wake)
+        wake = now + channel_poll_;
+    sleep(th, wake, now);
+    th.waiting_on = c;
+    ++c->waits;
+    dispatch(f, now, entry_tsc);
+    return false;
 }
 
 }  // namespace bh::rtos

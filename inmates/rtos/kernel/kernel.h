@@ -21,6 +21,8 @@
 
 #include <bh/result.h>
 #include <inmate/inmate.h>
+#include <ipc/channel_port.h>
+#include <ipc/mailbox.h>
 #include <sched/scheduler.h>
 
 #include "abi.h"
@@ -35,9 +37,14 @@ using sched::kNever;
 inline constexpr uint32_t kMaxThreads = 32;
 inline constexpr uint32_t kMaxVcpus = 16;
 inline constexpr uint32_t kMaxSpaces = 16;
+inline constexpr uint32_t kMaxChannels = 4;
 inline constexpr size_t kNameSize = 16;
+// Payload bytes a channel system call copies per kernel entry before it
+// lets pending interrupts in (Documentation/rtos-kernel.md, "Channels").
+inline constexpr size_t kChannelQuota = 8192;
 
 struct Vcpu;
+struct Channel;
 
 struct Space {
     bool in_use;
@@ -64,6 +71,14 @@ struct Thread {
     bool periodic;
     uint64_t job;  // current job (periodic)
     Time release;  // its release
+    // A channel call that did not finish in one kernel entry resumes by
+    // executing the same SYSCALL again (its frame is rewound to it), with
+    // the deadline it started with.
+    bool restart;
+    bool nonblocking;  // ... and it was called with timeout 0
+    Time call_deadline;
+    Channel* waiting_on;  // sleeping until this channel's doorbell (or the deadline)
+    bool woken_by_doorbell;
 };
 
 struct VcpuStats {
@@ -91,6 +106,38 @@ struct Vcpu {
     VcpuStats stats;
 };
 
+// The kernel's time for channel deadlines.
+class KernelClock final : public ipc::Clock {
+public:
+    uint64_t now() override;
+};
+
+// Rings the peer through the hypervisor (BH_HC_CHANNEL_NOTIFY). The kernel
+// only takes non-blocking steps, so the endpoint never sleeps in wait():
+// returning at once is what the Doorbell contract allows for a poller.
+class ChannelDoorbell final : public ipc::Doorbell {
+public:
+    uint32_t id = 0;
+    void ring_peer() override;
+    void wait(uint64_t) override {}
+};
+
+// A channel the kernel was given at boot; the RTOS is its side 1.
+struct Channel {
+    bool configured;
+    ipc::ChannelSpec spec;
+    Space* owner;  // the address space that has it open, or null
+    bool attached;  // endpoint() is valid
+    alignas(ipc::Endpoint) uint8_t endpoint_storage[sizeof(ipc::Endpoint)];
+    ChannelDoorbell doorbell;
+    // Figures: doorbell interrupts; waits of threads, ended by a doorbell or
+    // by their timer (deadline or poll).
+    uint64_t doorbells, waits, doorbell_wakeups, timer_wakeups;
+    uint64_t sent, received;  // transactions
+
+    ipc::Endpoint& endpoint() { return *std::launder(reinterpret_cast<ipc::Endpoint*>(endpoint_storage)); }
+};
+
 struct SwitchCost {
     uint64_t count, min, max, sum;  // TSC cycles, kernel entry to frame rewritten
     void add(uint64_t cycles);
@@ -106,6 +153,9 @@ public:
     struct Config {
         uint64_t ram_end;
         Duration admission_margin;  // added to every budget in the admission test
+        const ipc::ChannelSpec* channels = nullptr;
+        uint32_t channel_count = 0;
+        Duration channel_poll = 1000000;  // how often a waiter looks at a channel without a doorbell
     };
 
     Result<void> init(const Config& config);
@@ -142,6 +192,9 @@ public:
     bool on_syscall(inmate::Frame& f);
     void on_timer(inmate::Frame& f);
     void on_exception(inmate::Frame& f);
+    void on_doorbell(inmate::Frame& f);
+
+    const Channel* channels() const { return channels_; }
 
     const Vcpu* vcpus() const { return vcpus_; }
     uint32_t vcpu_slots() const { return kMaxVcpus; }
@@ -181,11 +234,21 @@ private:
     int64_t sys_write(Thread& t, uint64_t text, uint64_t length);
     int64_t sys_wait_next_period(Thread& t, Time now);
     int64_t sys_get_time(Thread& t, uint64_t clock, Time now);
+    int64_t sys_chan_open(Thread& t, uint64_t id);
+    int64_t sys_chan_close(Thread& t, uint64_t handle);
+    // send, receive, discard: may block; returns as on_syscall does.
+    bool channel_call(Thread& t, inmate::Frame& f, Time now, uint64_t entry_tsc);
+    Channel* channel_of(const Thread& t, uint64_t handle);
+    void release_channel(Channel& c);
+    Result<void> init_channels(const Config& config);
 
     sched::Scheduler sched_;
     Vcpu vcpus_[kMaxVcpus] = {};
     Thread threads_[kMaxThreads] = {};
     Space spaces_[kMaxSpaces] = {};
+    Channel channels_[kMaxChannels] = {};
+    KernelClock clock_;
+    Duration channel_poll_ = 0;
     Thread* current_ = nullptr;
     uint64_t current_cr3_ = 0;
     uint32_t live_threads_ = 0;

@@ -78,6 +78,14 @@ Result<void> kernel_space_init(uint64_t ram_end, uint64_t comm_page, uint64_t ap
     return success();
 }
 
+Result<void> kernel_map_shared(uint64_t address, uint64_t size) {
+    if (address % kPageSize != 0 || size % kPageSize != 0 || address + size < address)
+        return Errc::inval;
+    for (uint64_t a = address; a < address + size; a += kPageSize)
+        BH_TRY(map_kernel_page(a, nx_flag));
+    return success();
+}
+
 Result<void> AddressSpace::create() {
     if (pml4_ != 0)
         return Errc::busy;

@@ -33,6 +33,11 @@ inline constexpr uint64_t address_mask = 0x000ffffffffff000ull;
 // Builds the kernel's tables and switches to them. `comm_page` and
 // `apic_page` are mapped when not 0.
 Result<void> kernel_space_init(uint64_t ram_end, uint64_t comm_page, uint64_t apic_page);
+// Maps [address, address + size) (page aligned) for the kernel: shared
+// memory such as a channel region, read/write, NX, write-back like the peer
+// maps it. Before any address space exists (they share the kernel's page
+// directories as they are then). Errc::exist when it overlaps RAM.
+Result<void> kernel_map_shared(uint64_t address, uint64_t size);
 uint64_t kernel_pml4();
 // NX bit for the kernel's and users' data pages (0 without NX support).
 uint64_t nx_bit();

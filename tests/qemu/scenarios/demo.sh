@@ -3,7 +3,9 @@
 # cell on every CPU and what the hypervisor counts; deploy the RTOS cell
 # (cells/rtos: four periodic user tasks on sporadic-server VCPUs, one
 # overload refused by admission control), show its report, destroy it and
-# disable the hypervisor again.
+# talk to the RTOS over a channel (cells/rtos-channel: a request/reply task
+# on a VCPU of its own, answering each request with its letters' case
+# swapped), destroy it and disable the hypervisor again.
 # Lines prefixed @@DEMO@@ are the transcript make demo prints.
 #
 # -icount as in rtos-taskset: the cell's clock advances with the
@@ -24,14 +26,15 @@ run() {
 	return $_rc
 }
 
-ktap_plan 19
-cfg=/cells/configs/x86/qemu-pc.cell
+ktap_plan 28
+# The QEMU PC's config plus the root's end of channel 3 to the RTOS cell.
+cfg=/cells/tests/configs/driver/qemu-pc-rtos-channel.cell
 
 demo "bulkhead demo on $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 run insmod /lib/modules/bulkhead.ko
 ktap_result "driver loaded" $?
-run bulkhead config check $cfg /cells/cells/demo/demo.cell
-ktap_result "the QEMU PC's config and the demo cell pass the validator" $?
+run bulkhead config check $cfg /cells/cells/rtos-channel/rtos-channel.cell
+ktap_result "the QEMU PC's config and the RTOS channel cell pass the validator" $?
 run bulkhead enable $cfg
 ktap_result "hypervisor enabled: Linux is the root cell" $?
 run /tests/cpuid_probe
@@ -80,6 +83,47 @@ ktap_expect_output "the RTOS ended normally: cell list says shut down (from its 
 run sh -c 'bulkhead cell shutdown rtos && bulkhead cell destroy rtos'
 ktap_result "the RTOS cell is shut down and destroyed" $?
 ktap_expect_output "CPU 3 is back in Linux" '^0-3$' cat /sys/devices/system/cpu/online
+
+demo "# the RTOS again, now with channel 3 to Linux: a request/reply task on a VCPU of its own (C 2 ms, T 10 ms)"
+rtos_args="run=0 tasks=0 bench=0 rogue=0 channel=3,0x2000000,0x100000,4096,0x40 service=3,2000,10000"
+run bulkhead cell create /cells/cells/rtos-channel/rtos-channel.cell
+ktap_result "the RTOS channel cell is created" $?
+run bulkhead cell load rtos-channel /inmates/rtos.bin --args "$rtos_args"
+ktap_result "the RTOS image is loaded with the channel and its service" $?
+run bulkhead cell start rtos-channel
+ktap_result "the RTOS channel cell starts" $?
+WAIT_STEP=0.5 wait_until 240 grep -q 'task chan3: ready' /sys/devices/bulkhead/console
+ktap_result "the RTOS's service task is ready on channel 3" $?
+# ask TEXT: one request from Linux, one reply from the RTOS task.
+ask() {
+	demo "linux -> rtos: $1"
+	printf '%s' "$1" | bulkhead channel send 3 - || return 1
+	_reply=$(bulkhead channel recv 3) || return 1
+	demo "rtos -> linux: $_reply"
+	[ "$_reply" = "$(printf '%s' "$1" | tr 'a-zA-Z' 'A-Za-z')" ]
+}
+demo "# bulkhead channel send 3 - ; bulkhead channel recv 3"
+ok=0
+for text in "hello from linux" "The RTOS Swaps The Case Of Every Letter" "request 3 of 3: 0123456789"; do
+	ask "$text" || ok=1
+done
+ktap_result "three requests from Linux, three replies from the RTOS task, each case-swapped" $ok
+run sh -c 'printf stop | bulkhead channel send 3 - && bulkhead channel recv 3 && echo'
+ktap_expect_output "'stop' ends the service" '^stopped after 3 requests$' cat "$KTAP_DIR/demo.out"
+WAIT_STEP=0.5 wait_until 60 grep -q '\[rtos-channel\] rtos: every thread has ended' /sys/devices/bulkhead/console
+bulkhead console >"$KTAP_DIR/rtos-channel.txt" 2>&1
+demo "# bulkhead console: the RTOS cell's side"
+grep -E '\[rtos-channel\] (rtos: channel 3 |vcpu chan3|task chan3: (request|stop)|rtos: every thread)' \
+	"$KTAP_DIR/rtos-channel.txt" | while IFS= read -r line; do
+	demo "$line"
+done
+ktap_expect_output "the RTOS's every wait for Linux ended by the channel's doorbell" \
+	'rtos: channel 3 closed: 4 transactions received, 4 sent; [1-9][0-9]* doorbells, [1-9][0-9]* waits ended by the doorbell, 0 by their timer' \
+	cat "$KTAP_DIR/rtos-channel.txt"
+run bulkhead cell list
+ktap_expect_output "the RTOS ended by itself: shut down" '^ *[0-9]+ +rtos-channel +shut down +3 ' bulkhead cell list
+run bulkhead cell destroy rtos-channel
+ktap_result "the RTOS channel cell is destroyed" $?
 run bulkhead disable
 ktap_result "hypervisor disabled: Linux runs natively again" $?
 run /tests/cpuid_probe

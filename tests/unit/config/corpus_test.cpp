@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -139,6 +140,7 @@ TEST(GoodConfig, EveryDeployableCellFitsTheQemuPc) {
     const std::map<std::string, std::string> system_of{
         {"channel-echo", "tests/configs/driver/qemu-pc-channel.cell"},
         {"edu", "tests/configs/driver/qemu-pc-edu.cell"},
+        {"rtos-channel", "tests/configs/driver/qemu-pc-rtos-channel.cell"},
     };
     for (const auto& entry : fs::directory_iterator(std::string(BH_SOURCE_DIR) + "/cells")) {
         if (!entry.is_directory())

@@ -12,6 +12,7 @@ add_executable(mailbox_test
   ${bh_mailbox_test_dir}/bound_test.cpp
   ${bh_mailbox_test_dir}/bound_channel_cli_test.cpp
   ${bh_mailbox_test_dir}/channel_config_test.cpp
+  ${bh_mailbox_test_dir}/channel_port_test.cpp
   ${CMAKE_SOURCE_DIR}/tools/cli/bound_channel.cpp)
 target_include_directories(mailbox_test PRIVATE ${CMAKE_SOURCE_DIR}/tools/cli)
 target_link_libraries(mailbox_test PRIVATE bh_ipc GTest::gtest_main Threads::Threads)
@@ -37,12 +38,16 @@ set_tests_properties(mailbox_thread_tsan PROPERTIES
 
 # The portable sources must build for the RTOS (freestanding, no exceptions,
 # no RTTI, no library, no SSE) and need nothing but memcpy/memset & co.
+# (channel_port calls the mailbox: the sources are linked together.)
 foreach(source ${BH_IPC_SOURCES})
   get_filename_component(name ${source} NAME_WE)
+  set(linked ${BH_IPC_SOURCES})
+  list(REMOVE_ITEM linked ${source})
   add_test(NAME mailbox_freestanding_${name}
     COMMAND ${CMAKE_COMMAND} -DCXX=${CMAKE_CXX_COMPILER} -DNM=${CMAKE_NM} -DSOURCE=${source}
             -DOBJECT=${CMAKE_CURRENT_BINARY_DIR}/mailbox_freestanding_${name}.o
             "-DINCLUDES=${CMAKE_SOURCE_DIR}/include;${CMAKE_SOURCE_DIR}/lib/include;${BH_GENERATED_DIR}"
+            "-DLINKED=${linked}"
             -P ${bh_mailbox_test_dir}/freestanding_check.cmake)
 endforeach()
 
