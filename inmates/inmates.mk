@@ -40,7 +40,8 @@ all: inmates
 # $(INMATE_BINS) to $(PAYLOAD)/inmates/).
 payload: inmates
 
-$(INMATE_BUILD)/%.cpp.o: %.cpp inmates/inmates.mk
+# Every inmate source may include the generated bh_kconfig.h (bh/kconfig.h).
+$(INMATE_BUILD)/%.cpp.o: %.cpp inmates/inmates.mk $(KCONFIG_HEADER)
 	@mkdir -p $(dir $@)
 	g++ $(INMATE_CXXFLAGS) -c -o $@ $<
 
@@ -60,7 +61,6 @@ $(INMATE_BUILD)/%.bin: $(INMATE_BUILD)/%.elf inmates/lib/check-image.py
 INMATE_IPC_OBJS := $(INMATE_BUILD)/inmates/rtos/ipc/mailbox.cpp.o
 $(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS): INMATE_CXXFLAGS += -I$(SRC)/inmates/rtos
 # Both include bh/kconfig.h (generated): not before it exists.
-$(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS): $(KCONFIG_HEADER)
 $(INMATE_BUILD)/channel-echo.elf: $(INMATE_BUILD)/inmates/demos/channel-echo.cpp.o $(INMATE_IPC_OBJS) \
 		$(INMATE_LIB_OBJS) inmates/lib/inmate.lds
 	ld $(INMATE_LDFLAGS) -T inmates/lib/inmate.lds -Map=$(@:.elf=.map) -o $@ $(INMATE_LIB_OBJS) $< \
