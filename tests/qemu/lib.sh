@@ -155,6 +155,35 @@ wait_until() {
 	"$@" >/dev/null 2>&1
 }
 
+# wait_pids SECONDS PID...: wait for these background children, each at
+# most SECONDS. Status 0 if all ended with 0, 1 if one ended otherwise, 2 if
+# one still runs: it is described as diagnostics (state, wchan, kernel
+# stack) and all CPUs' backtraces go to the kernel log (sysrq l), and it is
+# left running. A plain "wait" on a process stuck in the kernel would hold
+# the scenario until the runner's timeout, with nothing to say why.
+_pid_ended() {
+	_pe_s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$_pe_s" ] || [ "$_pe_s" = Z ]
+}
+wait_pids() {
+	_wp_t=$1
+	shift
+	_wp_rc=0
+	for _wp_p in "$@"; do
+		if wait_until $((_wp_t * 10)) _pid_ended "$_wp_p"; then
+			wait "$_wp_p" || [ $_wp_rc -eq 2 ] || _wp_rc=1
+			continue
+		fi
+		_wp_rc=2
+		ktap_diag "pid $_wp_p still runs after ${_wp_t} s: $(tr '\0' ' ' <"/proc/$_wp_p/cmdline" 2>/dev/null)"
+		ktap_diag "  stat $(cat "/proc/$_wp_p/stat" 2>/dev/null)"
+		ktap_diag "  wchan $(cat "/proc/$_wp_p/wchan" 2>/dev/null)"
+		cat "/proc/$_wp_p/stack" >"$KTAP_DIR/stack" 2>/dev/null && ktap_diag_file "$KTAP_DIR/stack" 20
+		{ echo 1 >/proc/sys/kernel/sysrq && echo l >/proc/sysrq-trigger; } 2>/dev/null
+	done
+	return $_wp_rc
+}
+
 # counter_set FILE N / counter_get FILE: a number one process writes while
 # others read it. The writer renames a complete file into place: a plain
 # "echo N >FILE" truncates first, and a reader between the truncation and
