@@ -43,9 +43,6 @@ Result<void> arch_root_unmap(uint64_t phys, uint64_t size);
 void arch_root_ports(uint16_t base, uint16_t length, bool allowed);
 // Interrupt `target` so that it leaves its guest and serves its request.
 void arch_send_nmi(PerCpu& target);
-// Take an NMI pending on this CPU here, in host mode, where it is dropped
-// (a request's NMI that arrived after the request was served).
-void arch_take_pending_nmi();
 // A fixed interrupt with `vector` to `target` (a channel doorbell).
 void arch_send_ipi(PerCpu& target, uint8_t vector);
 // This CPU's next VMRUN flushes the TLB.

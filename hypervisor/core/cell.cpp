@@ -54,17 +54,8 @@ void for_each_cpu_of(const Cell& cell, Fn fn) {
             fn(percpu(cpu));
 }
 
-bool served(const PerCpu& target, uint32_t seq) {
-    return static_cast<int32_t>(__atomic_load_n(&target.done_seq, __ATOMIC_ACQUIRE) - seq) >= 0;
-}
-
 // Post a request and, unless `wait` is false, wait until the target served
-// it (or a later one). Every NMI of a request is sent under the target's
-// request_lock while the request is not served yet; serve_cpu_request marks
-// it served under the same lock and then takes what is pending in host
-// mode. So no NMI of a request reaches the root's guest after the request
-// was served: the root would take it for an NMI of its own ("NMI received
-// for unknown reason").
+// it (or a later one).
 Result<void> request_cpu(PerCpu& target, CpuRequest what, Cell* cell, uint8_t vector, bool wait) {
     uint32_t seq;
     {
@@ -73,14 +64,14 @@ Result<void> request_cpu(PerCpu& target, CpuRequest what, Cell* cell, uint8_t ve
         target.request_vector = vector;
         __atomic_store_n(&target.request, static_cast<uint32_t>(what), __ATOMIC_RELEASE);
         seq = __atomic_add_fetch(&target.request_seq, 1, __ATOMIC_ACQ_REL);
-        arch_send_nmi(target);
     }
+    arch_send_nmi(target);
     if (!wait)
         return success();
     uint64_t start = rdtsc();
     uint64_t last_nmi = start;
     uint64_t per_ms = tsc_per_ms();
-    while (!served(target, seq)) {
+    while (static_cast<int32_t>(__atomic_load_n(&target.done_seq, __ATOMIC_ACQUIRE) - seq) < 0) {
         uint64_t now = rdtsc();
         if (now - start > request_timeout_ms * per_ms) {
             console::print("CPU {} does not answer (request {}); its guest as last saved:", target.cpu_id,
@@ -90,11 +81,10 @@ Result<void> request_cpu(PerCpu& target, CpuRequest what, Cell* cell, uint8_t ve
             return Errc::timedout;
         }
         // A parked CPU may have halted just before the NMI: knock again,
-        // unless it answered meanwhile.
-        if (now - last_nmi > request_resend_ms * per_ms) {
-            LockGuard guard(target.request_lock);
-            if (!served(target, seq))
-                arch_send_nmi(target);
+        // unless it answered meanwhile (a late NMI costs it a needless exit).
+        if (now - last_nmi > request_resend_ms * per_ms &&
+            static_cast<int32_t>(__atomic_load_n(&target.done_seq, __ATOMIC_ACQUIRE) - seq) < 0) {
+            arch_send_nmi(target);
             last_nmi = now;
         }
         __builtin_ia32_pause();
@@ -722,13 +712,7 @@ bool serve_cpu_request(PerCpu& cpu) {
     case CpuRequest::none:
         break;
     }
-    {
-        // Under the lock: no NMI for this request is sent after this point,
-        // and those sent before are pending here now (request_cpu).
-        LockGuard guard(cpu.request_lock);
-        __atomic_store_n(&cpu.done_seq, seq, __ATOMIC_RELEASE);
-    }
-    arch_take_pending_nmi();
+    __atomic_store_n(&cpu.done_seq, seq, __ATOMIC_RELEASE);
     return new_guest;
 }
 

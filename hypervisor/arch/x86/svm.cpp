@@ -727,13 +727,6 @@ void arch_root_ports(uint16_t base, uint16_t length, bool allowed) {
 
 void arch_send_nmi(PerCpu& target) { x86::apic::send_nmi(target.apic_id); }
 
-void arch_take_pending_nmi() {
-    // GIF=1 for an instant: a pending NMI is taken on the hypervisor's IDT
-    // (bh_nmi_handler counts it); RFLAGS.IF=0 keeps interrupts out.
-    x86::stgi();
-    x86::clgi();
-}
-
 void arch_send_ipi(PerCpu& target, uint8_t vector) { x86::apic::send_fixed(target.apic_id, vector); }
 
 void arch_request_tlb_flush(PerCpu& cpu) { Vmcb(cpu.vmcb).at<uint8_t>(off::tlb_control) = svm::tlb_flush_all; }
