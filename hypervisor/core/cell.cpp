@@ -75,7 +75,10 @@ Result<void> request_cpu(PerCpu& target, CpuRequest what, Cell* cell, uint8_t ve
     while (static_cast<int32_t>(__atomic_load_n(&target.done_seq, __ATOMIC_ACQUIRE) - seq) < 0) {
         uint64_t now = rdtsc();
         if (now - start > request_timeout_ms * per_ms) {
-            console::print("CPU {} does not answer (request {})", target.cpu_id, static_cast<uint32_t>(what));
+            console::print("CPU {} does not answer (request {}); its guest as last saved:", target.cpu_id,
+                           static_cast<uint32_t>(what));
+            // Read while that CPU may change it: a clue, not a record.
+            arch_dump_guest(target);
             return Errc::timedout;
         }
         // A parked CPU may have halted just before the NMI: knock again,

@@ -12,12 +12,19 @@
 // slot=4096 (the config's slot_size, 0 = the build's default),
 // vector=0x40 (0: no doorbell), stall=N (tests: stop for good after N
 // bytes of an echo, in the middle of the transaction, as a hung peer would),
+// stall-rx=N (tests: the same on the receiving side: take a transaction
+// larger than N slot by slot and stop for good once N bytes of it are in),
 // doorbell (sleep on the doorbell instead of polling: the endpoint asks the
 // root to ring whenever it waits, and its waits get a 60 s deadline, so that
 // an echo only completes in time if the rings arrive), ping=N (be side 0
 // instead, of a channel to another cell: format the region, send N
 // transactions of 1 B .. 1 MiB, check each echo byte for byte, then send
-// "stop"), bench=N (side 0 of a channel to another cell, polling: calibrate
+// "stop"; with watch, every wait is cut into 1 ms slices between which
+// it asks the hypervisor for the peer's state (BH_HC_CHANNEL_PEER_STATE):
+// a peer gone or failed ends the wait with an error long before its
+// timeout, and ping then stays alive printing a heartbeat a second;
+// timeout=MS overrides the waits' timeout), bench=N (side 0 of a channel to
+// another cell, polling: calibrate
 // the per-slot and per-byte costs and the poll iteration on a loopback
 // channel in this cell's own memory, then time N round trips of 64 B and N
 // of 8 KiB against a peer that echoes, print the figures, send "stop";
@@ -116,6 +123,57 @@ bool is_stop(uint32_t size) {
     return size == 4 && buffer[0] == 's' && buffer[1] == 't' && buffer[2] == 'o' && buffer[3] == 'p';
 }
 
+// ping's waits with watch: the endpoint's send and receive keep their
+// progress when they time out, so a long wait can be cut into slices, and
+// the peer's state asked between them. A peer that is gone (destroyed) or
+// failed will never answer: the wait ends then, not at its timeout.
+struct PeerWatch {
+    uint32_t channel = 0;
+    bool enabled = false;
+    long dead_state = 0;  // the state that ended a wait
+
+    bool peer_dead() {
+        long state = hypercall(BH_HC_CHANNEL_PEER_STATE, channel, 0);
+        if (state == BH_CELL_STATE_GONE || state == BH_CELL_STATE_FAILED || state < 0) {
+            dead_state = state;
+            return true;
+        }
+        return false;
+    }
+
+    // Runs step(slice) until it stops timing out, the peer dies (ok
+    // false, dead_state set) or timeout ticks have passed.
+    template <typename Step>
+    auto run(uint64_t timeout, Step&& step) -> decltype(step(timeout)) {
+        if (!enabled)
+            return step(timeout);
+        const uint64_t slice = time::ns_to_tsc(1000000);
+        const uint64_t deadline = time::now() + timeout;
+        for (;;) {
+            uint64_t now = time::now();
+            uint64_t left = now < deadline ? deadline - now : 0;
+            auto result = step(left < slice ? left : slice);
+            if (result.ok() || result.error() != bh::Errc::timedout || left <= slice)
+                return result;
+            if (peer_dead())
+                return result;  // timedout, with dead_state telling why
+        }
+    }
+};
+
+PeerWatch watch;
+
+// After the peer's death ends a wait: say how long it waited of what, then
+// show that this cell runs on, until it is destroyed.
+[[noreturn]] void peer_gone(uint64_t i, const char* what, uint32_t n, uint64_t waited, uint64_t timeout) {
+    print("channel-echo: ping {}: {} of {} bytes: peer gone (state {}) after {} ms of its {} ms timeout\n", i,
+          what, n, watch.dead_state, time::tsc_to_ns(waited) / 1000000, time::tsc_to_ns(timeout) / 1000000);
+    for (uint64_t beat = 1;; ++beat) {
+        time::sleep_ns(1000000000);
+        print("channel-echo: ping: alive after the peer's death, heartbeat {}\n", beat);
+    }
+}
+
 // Side 0 of a channel between two cells: this side formats it (before the
 // peer starts), then sends and checks.
 int ping(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options, uint64_t count,
@@ -133,10 +191,16 @@ int ping(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options, 
         uint32_t n = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
         for (uint32_t k = 0; k < n; ++k)
             outgoing[k] = static_cast<uint8_t>(i * 31 + k * 7 + (k >> 11));
-        auto sent = ep.send({outgoing, n}, patience);
+        uint64_t t0 = time::now();
+        auto sent = watch.run(patience, [&](uint64_t t) { return ep.send({outgoing, n}, t); });
+        if (!sent.ok() && watch.dead_state != 0)
+            peer_gone(i, "send", n, time::now() - t0, patience);
         if (!sent.ok())
             panic("channel-echo: ping {}: send of {} bytes: {}", i, n, bh::errc_name(sent.error()));
-        auto got = ep.receive({buffer, sizeof(buffer)}, patience);
+        t0 = time::now();
+        auto got = watch.run(patience, [&](uint64_t t) { return ep.receive({buffer, sizeof(buffer)}, t); });
+        if (!got.ok() && watch.dead_state != 0)
+            peer_gone(i, "receive", n, time::now() - t0, patience);
         if (!got.ok())
             panic("channel-echo: ping {}: receive: {}", i, bh::errc_name(got.error()));
         if (*got != n || memcmp(buffer, outgoing, n) != 0)
@@ -371,6 +435,27 @@ int bench(bh::ipc::MutableBytes region, const bh::ipc::EndpointOptions& options,
     return 0;
 }
 
+// stall-rx=N: receive slot by slot; a transaction larger than N is left
+// half-received once N bytes of it are in, and this side hangs there (its
+// peer's send is then stuck in the middle of the transaction).
+bh::Result<uint32_t> receive_or_stall(bh::ipc::Endpoint& ep, uint64_t stall_rx) {
+    for (;;) {
+        auto step = ep.try_receive_slot({buffer, sizeof(buffer)});
+        if (!step.ok()) {
+            if (step.error() != bh::Errc::again)
+                return step.error();
+            continue;
+        }
+        if (step->progress == bh::ipc::SlotProgress::complete)
+            return step->transaction_size;
+        if (step->transaction_size > stall_rx && step->received >= stall_rx) {
+            print("channel-echo: stalling after receiving {} of {} bytes\n", step->received, step->transaction_size);
+            for (;;)
+                time::sleep_ns(1000000000);
+        }
+    }
+}
+
 }  // namespace
 
 int inmate_main() {
@@ -430,14 +515,19 @@ int inmate_main() {
     bh::ipc::MutableBytes region{reinterpret_cast<uint8_t*>(at), static_cast<size_t>(size)};
     // Waiting on the doorbell, a wait ends early only if the peer rings.
     const uint64_t patience = time::ns_to_tsc(sleep_on_doorbell ? 60000000000ull : 1000000000ull);
-    if (uint64_t pings = arg_u64("ping", 0); pings != 0)
-        return ping(region, options, pings, patience);
+    if (uint64_t pings = arg_u64("ping", 0); pings != 0) {
+        watch.channel = id;
+        watch.enabled = arg_flag("watch");
+        uint64_t timeout_ms = arg_u64("timeout", 0);
+        return ping(region, options, pings, timeout_ms != 0 ? time::ns_to_tsc(timeout_ms * 1000000) : patience);
+    }
     if (uint64_t rounds = arg_u64("bench", 0); rounds != 0) {
         if (sleep_on_doorbell)
             panic("channel-echo: bench polls; drop 'doorbell'");
         return bench(region, options, rounds, 10 * patience);
     }
     const bool quiet = arg_flag("quiet");
+    const uint64_t stall_rx = arg_u64("stall-rx", 0);
 
     // The root formatted the region when it created this cell; a peer cell
     // formats it when it starts (again: not yet, for up to 10 s).
@@ -454,7 +544,7 @@ int inmate_main() {
     print("channel-echo: ready ({})\n", sleep_on_doorbell ? "sleeps on the doorbell" : "polls");
     uint64_t count = 0;
     for (;;) {
-        auto got = ep.receive({buffer, sizeof(buffer)}, patience);
+        auto got = stall_rx != 0 ? receive_or_stall(ep, stall_rx) : ep.receive({buffer, sizeof(buffer)}, patience);
         if (!got.ok()) {
             if (got.error() == bh::Errc::timedout)
                 continue;

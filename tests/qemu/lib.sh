@@ -155,6 +155,80 @@ wait_until() {
 	"$@" >/dev/null 2>&1
 }
 
+# wait_pids SECONDS PID...: wait for these background children, each at
+# most SECONDS. Status 0 if all ended with 0, 1 if one ended otherwise, 2 if
+# one still runs: it is described as diagnostics (state, wchan, kernel
+# stack) and all CPUs' backtraces go to the kernel log (sysrq l), and it is
+# left running. A plain "wait" on a process stuck in the kernel would hold
+# the scenario until the runner's timeout, with nothing to say why.
+_pid_ended() {
+	_pe_s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$_pe_s" ] || [ "$_pe_s" = Z ]
+}
+wait_pids() {
+	_wp_t=$1
+	shift
+	_wp_rc=0
+	for _wp_p in "$@"; do
+		if wait_until $((_wp_t * 10)) _pid_ended "$_wp_p"; then
+			wait "$_wp_p" || [ $_wp_rc -eq 2 ] || _wp_rc=1
+			continue
+		fi
+		_wp_rc=2
+		ktap_diag "pid $_wp_p still runs after ${_wp_t} s: $(tr '\0' ' ' <"/proc/$_wp_p/cmdline" 2>/dev/null)"
+		ktap_diag "  stat $(cat "/proc/$_wp_p/stat" 2>/dev/null)"
+		ktap_diag "  wchan $(cat "/proc/$_wp_p/wchan" 2>/dev/null)"
+		cat "/proc/$_wp_p/stack" >"$KTAP_DIR/stack" 2>/dev/null && ktap_diag_file "$KTAP_DIR/stack" 20
+		{ echo 1 >/proc/sys/kernel/sysrq && echo l >/proc/sysrq-trigger; } 2>/dev/null
+	done
+	return $_wp_rc
+}
+
+# counter_set FILE N / counter_get FILE: a number one process writes while
+# others read it. The writer renames a complete file into place: a plain
+# "echo N >FILE" truncates first, and a reader between the truncation and
+# the write would see an empty file (which $((...)) takes for 0).
+counter_set() {
+	echo "$2" >"$1.new" && mv -f "$1.new" "$1"
+}
+counter_get() {
+	if [ -e "$1" ]; then cat "$1"; else echo 0; fi
+}
+
+# --- the root workload ---------------------------------------------------------
+# Scenarios that must show the root undisturbed (cell lifecycles, failing
+# cells, dying channel peers) run rounds of bh_workload verify (fork, exec,
+# files, a checksum; tests/kselftest/bh_workload.c) on the root's CPUs 0-1
+# in the background, each round compared with a checksum taken natively:
+#
+#   workload_ref=$(root_workload_ref)     # before enable
+#   root_workload &                       # rounds until root_workload_stop
+#   wl_pid=$!
+#   ... $(wl_count) ... wl_fine ...
+#   root_workload_stop
+#
+# Rounds with another checksum or an error go to $KTAP_DIR/wl.err.
+workload_ref=""
+root_workload_round() { taskset -c 0,1 /tests/bh_workload verify -j 2 -n 2 -s 32 2>&1; }
+root_workload_ref() { root_workload_round | sed -n 's/.*checksum=\([0-9a-f]*\) .*/\1/p'; }
+root_workload() {
+	_wl_n=0
+	while [ ! -e "$KTAP_DIR/wl.stop" ]; do
+		_wl_o=$(root_workload_round)
+		case $_wl_o in
+		*"checksum=$workload_ref errors=0"*) _wl_n=$((_wl_n + 1)); counter_set "$KTAP_DIR/wl.count" "$_wl_n" ;;
+		*) echo "$_wl_o" >>"$KTAP_DIR/wl.err" ;;
+		esac
+		sleep 0.2
+	done
+}
+wl_count() { counter_get "$KTAP_DIR/wl.count"; }
+wl_fine() { [ ! -s "$KTAP_DIR/wl.err" ]; }
+root_workload_stop() {
+	touch "$KTAP_DIR/wl.stop"
+	wait "$wl_pid"
+}
+
 # ktap_done: summary, kernel taint and the final marker. Call it last.
 ktap_done() {
 	_ktap_n=0

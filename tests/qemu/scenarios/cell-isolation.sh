@@ -98,23 +98,6 @@ snapshot() {
 	} >"$1"
 }
 
-# --- the root workload -----------------------------------------------------------
-
-workload_ref=""
-root_workload() {
-	_n=0
-	while [ ! -e "$KTAP_DIR/wl.stop" ]; do
-		_o=$(taskset -c 0,1 /tests/bh_workload verify -j 2 -n 2 -s 32 2>&1)
-		case $_o in
-		*"checksum=$workload_ref errors=0"*) _n=$((_n + 1)); echo "$_n" >"$KTAP_DIR/wl.count" ;;
-		*) echo "$_o" >>"$KTAP_DIR/wl.err" ;;
-		esac
-		sleep 0.2
-	done
-}
-wl_count() { cat "$KTAP_DIR/wl.count" 2>/dev/null || echo 0; }
-wl_fine() { [ ! -s "$KTAP_DIR/wl.err" ]; }
-
 # --- one forbidden action ------------------------------------------------------------
 
 # probe_case ARGS REASON_ERE: five results.
@@ -187,7 +170,7 @@ probe_case() {
 
 ktap_plan $((ncases * 5 + 11))
 ktap_check "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
-workload_ref=$(taskset -c 0,1 /tests/bh_workload verify -j 2 -n 2 -s 32 2>&1 | sed -n 's/.*checksum=\([0-9a-f]*\) .*/\1/p')
+workload_ref=$(root_workload_ref)
 ktap_check "enable ($sys_cfg)" bulkhead enable "$sys_cfg"
 snapshot "$KTAP_DIR/baseline"
 root_workload &
@@ -229,8 +212,7 @@ else
 	ktap_diag_file "$KTAP_DIR/d"
 fi
 
-touch "$KTAP_DIR/wl.stop"
-wait $wl_pid
+root_workload_stop
 if wl_fine && [ -n "$workload_ref" ] && [ "$(wl_count)" -ge 3 ]; then
 	ktap_ok "root workload (bh_workload verify on CPUs 0-1): $(wl_count) rounds, every checksum $workload_ref"
 else

@@ -109,22 +109,6 @@ check() {
 	"$@" >/dev/null 2>&1 || { why="$_sd"; return 1; }
 }
 
-# --- the root workload -----------------------------------------------------------
-
-workload_ref=""
-root_workload() {
-	_n=0
-	while [ ! -e "$KTAP_DIR/wl.stop" ]; do
-		_o=$(taskset -c 0,1 /tests/bh_workload verify -j 2 -n 2 -s 32 2>&1)
-		case $_o in
-		*"checksum=$workload_ref errors=0"*) _n=$((_n + 1)); echo "$_n" >"$KTAP_DIR/wl.count" ;;
-		*) echo "$_o" >>"$KTAP_DIR/wl.err" ;;
-		esac
-		sleep 0.2
-	done
-}
-wl_count() { cat "$KTAP_DIR/wl.count" 2>/dev/null || echo 0; }
-
 pool_used() { cat $bh/mem_pool_used; }
 pool_note() { echo "$1 $(pool_used)" >>"$KTAP_DIR/pool.log"; }
 
@@ -183,7 +167,7 @@ ktap_plan $((cycles + 22))
 ktap_check "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 
 # The reference checksum, natively.
-workload_ref=$(taskset -c 0,1 /tests/bh_workload verify -j 2 -n 2 -s 32 2>&1 | sed -n 's/.*checksum=\([0-9a-f]*\) .*/\1/p')
+workload_ref=$(root_workload_ref)
 ktap_check "enable ($sys_cfg)" bulkhead enable "$sys_cfg"
 snapshot "$KTAP_DIR/baseline"
 pool_baseline=$(pool_used)
@@ -272,14 +256,13 @@ ktap_result "CPUs, /proc/iomem, cell list and mem_pool_used ($(pool_used)) as be
 	"$(cmp -s "$KTAP_DIR/baseline" "$KTAP_DIR/after" && [ "$(pool_used)" -eq "$pool_end" ] && echo 0 || echo 1)"
 
 # --- the root workload -------------------------------------------------------------
-touch "$KTAP_DIR/wl.stop"
-wait $wl_pid
-if [ -s "$KTAP_DIR/wl.err" ]; then
+root_workload_stop
+if ! wl_fine; then
 	ktap_fail "root workload (bh_workload verify on CPUs 0-1): every round right" "reference checksum $workload_ref"
 	ktap_diag_file "$KTAP_DIR/wl.err" 10
 elif [ -z "$workload_ref" ] || [ $((wl_after - wl_before)) -lt 3 ]; then
 	ktap_fail "root workload (bh_workload verify on CPUs 0-1): every round right" \
-		"reference '$workload_ref', only $((wl_after - wl_before)) rounds during the cycles"
+		"reference '$workload_ref', only $((wl_after - wl_before)) rounds during the cycles ($wl_before -> $wl_after), $(wl_count) in all"
 else
 	ktap_ok "root workload (bh_workload verify on CPUs 0-1): $(wl_count) rounds, every checksum $workload_ref, $((wl_after - wl_before)) during the cycles"
 fi

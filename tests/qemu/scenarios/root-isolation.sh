@@ -51,9 +51,7 @@ workload() {
 		taskset -c "$c" sh -c 'for i in 1 2 3 4 5 6 7 8; do ls / >/dev/null && cat /proc/self/stat >/dev/null || exit 1; done' &
 		pids="$pids $!"
 	done
-	rc=0
-	for p in $pids; do wait "$p" || rc=1; done
-	return $rc
+	wait_pids 120 $pids
 }
 
 still_offline() {
@@ -148,7 +146,9 @@ done
 rates 5 load
 # SIGKILL: a shell busy in its loop may outlive a SIGTERM (and "wait" with it).
 kill -KILL $load 2>/dev/null
-for p in $load; do wait "$p" 2>/dev/null; done
+# Bounded: this phase once hung until the runner's timeout.
+wait_pids 60 $load
+[ $? -ne 2 ] || ktap_diag "a load process did not end after SIGKILL (see above; backtraces in dmesg)"
 ktap_check "the root runs on after the measurement" workload
 
 # Last: a write to hypervisor memory. The hypervisor injects #GP, the
