@@ -195,6 +195,36 @@ counter_get() {
 	if [ -e "$1" ]; then cat "$1"; else echo 0; fi
 }
 
+# --- cells in sysfs ---------------------------------------------------------------
+# cell_dir NAME: /sys/devices/bulkhead/cells/<id> of the cell named NAME;
+# cell_state / cell_reason NAME: its state and failure reason; state_is NAME
+# STATE: whether it is in STATE (for wait_until).
+cell_dir() {
+	for _d in /sys/devices/bulkhead/cells/*; do
+		[ "$(cat "$_d/name" 2>/dev/null)" = "$1" ] && { echo "$_d"; return 0; }
+	done
+	return 1
+}
+cell_state() { _cd=$(cell_dir "$1") && cat "$_cd/state"; }
+cell_reason() { _cd=$(cell_dir "$1") && cat "$_cd/reason"; }
+state_is() { [ "$(cell_state "$1")" = "$2" ]; }
+
+# console_after MARKER ERE: in the hypervisor console, a line matching ERE
+# follows the last line that contains the fixed string MARKER.
+console_after() {
+	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
+		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' /sys/devices/bulkhead/console
+}
+
+# expect_errno NAME CMD...: CMD fails and names NAME (e.g. ETIMEDOUT).
+expect_errno() {
+	_want=$1
+	shift
+	_out=$("$@" 2>&1) && { echo "succeeded: $_out"; return 1; }
+	echo "$_out"
+	echo "$_out" | grep -q "($_want)"
+}
+
 # --- the root workload ---------------------------------------------------------
 # Scenarios that must show the root undisturbed (cell lifecycles, failing
 # cells, dying channel peers) run rounds of bh_workload verify (fork, exec,

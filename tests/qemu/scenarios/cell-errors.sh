@@ -133,7 +133,7 @@ refused "shutting down and destroying a cell that does not exist" 1 'cell destro
 refused "disable while cells exist" 1 \
 	'disable refused: 2 cells still exist \("demo", "second"\): destroy them first \(Device or resource busy\)' \
 	'bulkhead: 2 cells still exist' - bulkhead disable
-demo_state() { for d in "$bh"/cells/*; do [ "$(cat "$d/name")" = demo ] && cat "$d/state"; done; }
+demo_state() { cell_state demo; }
 ktap_expect_output "...demo still running" '^running$' demo_state
 
 ktap_check "shut down and destroy demo and second" sh -c \

@@ -65,23 +65,8 @@ ncases=$(echo "$cases" | wc -l)
 
 # --- helpers -------------------------------------------------------------------
 
-cell_dir() {
-	for _d in "$bh"/cells/*; do
-		[ "$(cat "$_d/name" 2>/dev/null)" = "$1" ] && { echo "$_d"; return 0; }
-	done
-	return 1
-}
-cell_state() { _cd=$(cell_dir "$1") && cat "$_cd/state"; }
-cell_reason() { _cd=$(cell_dir "$1") && cat "$_cd/reason"; }
-state_is() { [ "$(cell_state "$1")" = "$2" ]; }
 
 
-# console_after MARKER ERE: in the hypervisor console, a line matching ERE
-# follows the last line that contains the fixed string MARKER.
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 
 # The newest heartbeat number of second (0: none yet).
 heartbeat() {

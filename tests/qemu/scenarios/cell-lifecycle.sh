@@ -42,24 +42,9 @@ esac
 
 # --- helpers -------------------------------------------------------------------
 
-cell_dir() {
-	for _d in "$bh"/cells/*; do
-		[ "$(cat "$_d/name" 2>/dev/null)" = "$1" ] && { echo "$_d"; return 0; }
-	done
-	return 1
-}
-cell_state() { _cd=$(cell_dir "$1") && cat "$_cd/state"; }
-cell_reason() { _cd=$(cell_dir "$1") && cat "$_cd/reason"; }
 
 
-# console_after MARKER ERE: in the hypervisor console, a line matching ERE
-# follows the last line that contains the fixed string MARKER.
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 
-state_is() { [ "$(cell_state "$1")" = "$2" ]; }
 
 # snapshot FILE: everything a cycle must leave as it found it (the page
 # pool's use is followed on its own, in pool.log).

@@ -26,15 +26,6 @@
 
 bh=/sys/devices/bulkhead
 edu=/sys/bus/pci/devices/0000:00:05.0
-cell_dir() {
-	for _d in "$bh"/cells/*; do
-		[ "$(cat "$_d/name" 2>/dev/null)" = "$1" ] && { echo "$_d"; return 0; }
-	done
-	return 1
-}
-cell_state() { _cd=$(cell_dir "$1") && cat "$_cd/state"; }
-cell_reason() { _cd=$(cell_dir "$1") && cat "$_cd/reason"; }
-state_is() { [ "$(cell_state "$1")" = "$2" ]; }
 edu_in_linux() { [ -e "$edu" ] && [ "$(cat "$edu/vendor")" = 0x1234 ] && [ "$(cat "$edu/device")" = 0x11e8 ]; }
 edu_where_it_was() { edu_in_linux && [ "$(head -n 1 "$edu/resource" | cut -d' ' -f1)" = 0x00000000fea00000 ]; }
 edu_gone() { [ ! -e "$edu" ]; }

@@ -19,12 +19,6 @@
 . /harness/lib.sh
 
 bh=/sys/devices/bulkhead
-cell_state() {
-	for d in "$bh"/cells/*; do
-		[ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && cat "$d/state"
-	done
-}
-state_is() { [ "$(cell_state "$1")" = "$2" ]; }
 
 ktap_plan 10
 ktap_expect_output "COM3 is ttyS2 at port 0x3e8" '^2: uart:16550A port:000003E8' cat /proc/tty/driver/serial

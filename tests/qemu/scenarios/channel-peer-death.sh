@@ -42,11 +42,6 @@ root_timeout_ms=10000
 ping_timeout_ms=20000
 
 console_has() { grep -qE "$1" "$bh/console"; }
-# console_after MARKER ERE: a line matching ERE follows the last line containing MARKER.
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 online() { cat /sys/devices/system/cpu/online; }
 pool_used() { cat $bh/mem_pool_used; }

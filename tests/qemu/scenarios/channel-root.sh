@@ -37,11 +37,6 @@ dev=/dev/bulkhead-channel1
 sizes="1 100 4096 4097 65536 1048576"
 
 console_has() { grep -qE "$1" "$bh/console"; }
-# console_after MARKER ERE: a line matching ERE follows the last line containing MARKER.
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 # round_trip N: send N random bytes, receive the echo, compare.
@@ -53,14 +48,6 @@ round_trip() {
 		[ "$(sha256sum </tmp/in.$1)" = "$(sha256sum </tmp/out.$1)" ]
 }
 
-# expect_errno NAME CMD...: CMD fails and names NAME (e.g. EPIPE).
-expect_errno() {
-	_want=$1
-	shift
-	_out=$("$@" 2>&1) && { echo "succeeded: $_out"; return 1; }
-	echo "$_out"
-	echo "$_out" | grep -q "($_want)"
-}
 
 # start_echo "ARGS": create, load and start channel-echo with boot arguments ARGS.
 start_echo() {

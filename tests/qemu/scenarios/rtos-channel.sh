@@ -56,20 +56,7 @@ channel=3,0x2000000,0x100000,4096
 common="run=0 tasks=0 bench=0 rogue=0 service=3,2000,10000"
 
 console_has() { grep -qE "$1" "$bh/console"; }
-# console_after MARKER ERE: a line matching ERE follows the last line containing MARKER.
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 
-# expect_errno NAME CMD...: CMD fails and names NAME (e.g. ETIMEDOUT).
-expect_errno() {
-	_want=$1
-	shift
-	_out=$("$@" 2>&1) && { echo "succeeded: $_out"; return 1; }
-	echo "$_out"
-	echo "$_out" | grep -q "($_want)"
-}
 
 # start_rtos "ARGS": create, load and start the cell; wait for the service.
 start_rtos() {

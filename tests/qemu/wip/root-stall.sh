@@ -53,10 +53,6 @@ case ${bh_variant:-max} in
 *) sys_cfg=/cells/configs/x86/qemu-pc.cell ;;
 esac
 
-console_after() {
-	M=$1 P=$2 awk 'index($0, ENVIRON["M"]) { f = 1; seen = 0; next }
-		f && $0 ~ ENVIRON["P"] { seen = 1 } END { exit !seen }' "$bh/console"
-}
 now() { cut -d' ' -f1 /proc/uptime; }
 
 vmexits() {
