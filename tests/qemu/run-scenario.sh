@@ -161,6 +161,9 @@ run_variant() {
 	[[ -n $opt_qemu$vqemu ]] && extra=($opt_qemu $vqemu)
 	# @LOGDIR@: this run's log directory, e.g. for a file-backed serial port.
 	cmd+=("${extra[@]//@LOGDIR@/$dir}")
+	# A monitor socket: shortly before the timeout, the harness asks QEMU
+	# where every vCPU is (monitor-dump.py), so that a hang says where.
+	cmd+=(-monitor "unix:$dir/monitor.sock,server,nowait")
 	{
 		printf '%q ' timeout --kill-after=10 "$timeout_s" "${cmd[@]}"
 		echo
@@ -183,7 +186,18 @@ run_variant() {
 		[[ -n ${BH_REPLAY_HVLOG:-} ]] && cp "$BH_REPLAY_HVLOG" "$hv"
 		rc=${BH_REPLAY_RC:-0}
 	else
-		timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null >"$dir/qemu.stderr" 2>&1 || rc=$?
+		rm -f "$dir/registers.log"
+		timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null >"$dir/qemu.stderr" 2>&1 &
+		local qemu_pid=$! dump_pid
+		{
+			sleep $((timeout_s > 20 ? timeout_s - 8 : timeout_s / 2))
+			/usr/bin/python3 "$here/monitor-dump.py" "$dir/monitor.sock" >"$dir/registers.log" 2>&1
+		} &
+		dump_pid=$!
+		wait "$qemu_pid" || rc=$?
+		kill "$dump_pid" 2>/dev/null || true
+		wait "$dump_pid" 2>/dev/null || true
+		rm -f "$dir/monitor.sock"
 	fi
 	t1=$(date +%s.%N)
 	if [[ $lock != none && -z ${BH_REPLAY_CONSOLE:-} ]]; then
@@ -349,6 +363,11 @@ run_variant() {
 		emit "$sub# logs: ${dir#"$src"/}/{console.log,hypervisor.log,dmesg.log,qemu.cmd}"
 		if [[ -s $dir/qemu.stderr ]]; then
 			while IFS= read -r d; do emit "$sub# qemu: $d"; done < <(tail -n 5 "$dir/qemu.stderr")
+		fi
+		if [[ -s $dir/registers.log ]]; then
+			# One line per vCPU: where it was before the kill.
+			emit "$sub# vCPUs before the timeout (registers.log):"
+			while IFS= read -r d; do emit "$sub#   $d"; done < <(awk '/^CPU#/ { cpu = $1 } /^RIP=/ { rip = $1 " " $4 " " $NF } /^CR0=/ { print cpu, rip, $3 }' "$dir/registers.log" | head -n 16)
 		fi
 		emit "$sub# last console lines:"
 		if [[ -f $con ]]; then
