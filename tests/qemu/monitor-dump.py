@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Ask a running QEMU, through its monitor socket, where every vCPU is.
 
-    monitor-dump.py SOCKET
+    monitor-dump.py [--after SECONDS] SOCKET
 
 run-scenario.sh calls it a few seconds before a run's timeout kills QEMU:
 a hung scenario then leaves each CPU's registers (RIP, RSP, CR3, whether it
@@ -18,10 +18,17 @@ import time
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--after":
+        time.sleep(float(args[1]))  # SIGTERM (the run ended first) ends it here
+        args = args[2:]
+    if len(args) != 1:
+        print("usage: monitor-dump.py [--after SECONDS] SOCKET", file=sys.stderr)
+        return 2
     try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(2.0)
-        s.connect(sys.argv[1])
+        s.connect(args[0])
     except OSError as e:
         print(f"monitor-dump: no monitor: {e}")
         return 0

@@ -189,10 +189,15 @@ run_variant() {
 		rm -f "$dir/registers.log"
 		timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null >"$dir/qemu.stderr" 2>&1 &
 		local qemu_pid=$! dump_pid
-		{
-			sleep $((timeout_s > 20 ? timeout_s - 8 : timeout_s / 2))
-			/usr/bin/python3 "$here/monitor-dump.py" "$dir/monitor.sock" >"$dir/registers.log" 2>&1
-		} &
+		# One process that sleeps, then asks: killing it ends it at once.
+		# It must not keep the QEMU lock open (the lock is the fd's).
+		if [[ -n ${lockfd:-} ]]; then
+			/usr/bin/python3 "$here/monitor-dump.py" --after $((timeout_s > 20 ? timeout_s - 8 : timeout_s / 2)) \
+				"$dir/monitor.sock" >"$dir/registers.log" 2>&1 {lockfd}>&- &
+		else
+			/usr/bin/python3 "$here/monitor-dump.py" --after $((timeout_s > 20 ? timeout_s - 8 : timeout_s / 2)) \
+				"$dir/monitor.sock" >"$dir/registers.log" 2>&1 &
+		fi
 		dump_pid=$!
 		wait "$qemu_pid" || rc=$?
 		kill "$dump_pid" 2>/dev/null || true
