@@ -15,36 +15,30 @@ uint64_t bar_mask(uint64_t size) {
     return ~(rounded - 1);
 }
 
-uint32_t merge(uint32_t dword, unsigned shift, uint8_t size, uint32_t value) {
-    uint32_t mask = (size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu) << (8 * shift);
-    return (dword & ~mask) | ((value << (8 * shift)) & mask);
-}
-
 }  // namespace detail
 
 namespace {
 
 uint32_t dword_at(const Channel& channel, const State& state, uint16_t dword, uint32_t peer_state,
                   uint32_t peer_id) {
-    constexpr uint32_t status_capabilities = 1u << 4;
     constexpr uint32_t bar_flags = 0xc;  // 64-bit, prefetchable
     switch (dword) {
-    case 0x00: return static_cast<uint32_t>(device_id) << 16 | vendor_id;
-    case 0x04: return status_capabilities << 16 | state.command;
+    case pci::reg_vendor: return static_cast<uint32_t>(device_id) << 16 | vendor_id;
+    case pci::reg_command: return static_cast<uint32_t>(pci::status_capabilities) << 16 | state.command;
     case 0x08: return 0x05000000u | 1;  // RAM controller, revision 1
-    case 0x10:
+    case pci::reg_bar0:
         return (state.bar_sizing & 1) ? (static_cast<uint32_t>(detail::bar_mask(channel.size)) | bar_flags)
                                       : (static_cast<uint32_t>(channel.region) | bar_flags);
-    case 0x14:
+    case pci::reg_bar0 + 4:
         return (state.bar_sizing & 2) ? static_cast<uint32_t>(detail::bar_mask(channel.size) >> 32)
                                       : static_cast<uint32_t>(channel.region >> 32);
     case 0x2c: return static_cast<uint32_t>(device_id) << 16 | vendor_id;  // subsystem
-    case 0x34: return reg_msi;
+    case pci::reg_capabilities: return reg_msi;
     case 0x3c: return state.interrupt_line;
-    case reg_msi: return static_cast<uint32_t>(state.msi_control) << 16 | reg_vendor_cap << 8 | 0x05;
+    case reg_msi: return static_cast<uint32_t>(state.msi_control) << 16 | reg_vendor_cap << 8 | pci::cap_msi;
     case reg_msi + 4: return state.msi_address;
     case reg_msi + 8: return state.msi_data;
-    case reg_vendor_cap: return static_cast<uint32_t>(vendor_cap_length) << 16 | 0x09;
+    case reg_vendor_cap: return static_cast<uint32_t>(vendor_cap_length) << 16 | pci::cap_vendor;
     case reg_channel_id: return channel.id;
     case reg_slot_size: return channel.slot_size;
     case reg_cell_id: return channel.cell_id;

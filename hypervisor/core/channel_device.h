@@ -31,22 +31,29 @@
 
 #include <stdint.h>
 
+#include <bulkhead/channel-device.h>
+
+#include "pci.h"
+
 namespace bh::channel_device {
 
-inline constexpr uint16_t vendor_id = 0x1234;
-inline constexpr uint16_t device_id = 0xbc01;
-inline constexpr uint8_t first_device = 0x10;  // channel n: bus 0, device 0x10 + n, function 0
+inline constexpr uint16_t vendor_id = BH_CHANNEL_DEVICE_VENDOR_ID;
+inline constexpr uint16_t device_id = BH_CHANNEL_DEVICE_DEVICE_ID;
+inline constexpr uint8_t first_device = BH_CHANNEL_DEVICE_FIRST;  // channel n: bus 0, device first + n, function 0
 inline constexpr uint32_t max_channels = 0x20 - first_device;
 
-inline constexpr uint16_t reg_msi = 0x40;
-inline constexpr uint16_t reg_vendor_cap = 0x50;
-inline constexpr uint16_t reg_channel_id = 0x54;
-inline constexpr uint16_t reg_slot_size = 0x58;
-inline constexpr uint16_t reg_cell_id = 0x5c;
-inline constexpr uint16_t reg_peer_state = 0x60;
-inline constexpr uint16_t reg_doorbell = 0x64;
-inline constexpr uint16_t reg_peer_id = 0x68;
-inline constexpr uint8_t vendor_cap_length = 0x1c;
+inline constexpr uint16_t reg_msi = BH_CHANNEL_DEVICE_MSI;
+inline constexpr uint16_t reg_vendor_cap = BH_CHANNEL_DEVICE_VENDOR_CAP;
+inline constexpr uint16_t reg_channel_id = BH_CHANNEL_DEVICE_CHANNEL_ID;
+inline constexpr uint16_t reg_slot_size = BH_CHANNEL_DEVICE_SLOT_SIZE;
+inline constexpr uint16_t reg_cell_id = BH_CHANNEL_DEVICE_CELL_ID;
+inline constexpr uint16_t reg_peer_state = BH_CHANNEL_DEVICE_PEER_STATE;
+inline constexpr uint16_t reg_doorbell = BH_CHANNEL_DEVICE_DOORBELL;
+inline constexpr uint16_t reg_peer_id = BH_CHANNEL_DEVICE_PEER_ID;
+inline constexpr uint8_t vendor_cap_length = BH_CHANNEL_DEVICE_VENDOR_CAP_LENGTH;
+// The command bits the device records (pci.h's for cells, less error reporting).
+inline constexpr uint16_t command_recorded =
+    pci::command_io | pci::command_memory | pci::command_master | pci::command_intx_disable;
 
 // The channel index a bus/device/function stands for, or -1.
 constexpr int channel_of(uint16_t bdf, uint32_t channel_count) {
@@ -91,7 +98,6 @@ uint32_t read(const Channel& channel, const State& state, uint16_t offset, uint8
 
 namespace detail {
 uint64_t bar_mask(uint64_t size);
-uint32_t merge(uint32_t dword, unsigned shift, uint8_t size, uint32_t value);
 }  // namespace detail
 
 // A cell's write; returns nullptr, or why the cell fails.
@@ -101,15 +107,15 @@ const char* write(const Channel& channel, State& state, uint16_t offset, uint8_t
     uint16_t dword = offset & ~3u;
     unsigned shift = offset - dword;
     switch (dword) {
-    case 0x04:
+    case pci::reg_command:
         if (shift < 2)
-            state.command = static_cast<uint16_t>(detail::merge(state.command, shift, size, value) & 0x0407);
+            state.command = static_cast<uint16_t>(pci::merge(state.command, shift, size, value) & command_recorded);
         return nullptr;
-    case 0x10:
-    case 0x14: {
+    case pci::reg_bar0:
+    case pci::reg_bar0 + 4: {
         if (size != 4)
             return "a partial write to a BAR";
-        bool high = dword == 0x14;
+        bool high = dword == pci::reg_bar0 + 4;
         uint8_t bit = high ? 2 : 1;
         uint64_t current = channel.region;
         uint32_t current_half = high ? static_cast<uint32_t>(current >> 32) : static_cast<uint32_t>(current) | 0xc;
@@ -133,17 +139,17 @@ const char* write(const Channel& channel, State& state, uint16_t offset, uint8_t
         uint32_t address = state.msi_address;
         uint32_t data = state.msi_data;
         if (dword == reg_msi)
-            control = detail::merge(control << 16, shift, size, value) >> 16;
+            control = pci::merge(control << 16, shift, size, value) >> 16;
         else if (dword == reg_msi + 4)
-            address = detail::merge(address, shift, size, value);
+            address = pci::merge(address, shift, size, value);
         else
-            data = detail::merge(data, shift, size, value) & 0xffff;
-        control &= 1;  // only enable is writable: one message, 32-bit address
-        if (control & 1) {
+            data = pci::merge(data, shift, size, value) & 0xffff;
+        control &= pci::msi_enable;  // only enable is writable: one message, 32-bit address
+        if (control & pci::msi_enable) {
             if (const char* why = hooks.check_msi(address, data))
                 return why;
             hooks.set_doorbell(static_cast<uint8_t>(data & 0xff), (address >> 12) & 0xff);
-        } else if (state.msi_control & 1) {
+        } else if (state.msi_control & pci::msi_enable) {
             hooks.set_doorbell(0, 0);
         }
         state.msi_control = static_cast<uint16_t>(control);

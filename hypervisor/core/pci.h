@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bh/pci.h>
 #include <bh/result.h>
 
 namespace bh::pci {
@@ -40,7 +41,6 @@ namespace bh::pci {
 inline constexpr uint16_t address_port = 0xcf8;
 inline constexpr uint16_t data_port = 0xcfc;
 inline constexpr uint16_t ports_end = 0xd00;  // 0xcf8..0xcff, rounded for range checks
-inline constexpr uint32_t address_enable = 1u << 31;
 inline constexpr uint32_t config_size = 256;
 
 // A decoded 0xCF8 value plus the data port used: which device and register.
@@ -81,6 +81,7 @@ inline constexpr uint16_t command_cell_writable =
 
 inline constexpr uint8_t cap_msi = 0x05;
 inline constexpr uint8_t cap_msix = 0x11;
+inline constexpr uint8_t cap_vendor = 0x09;
 inline constexpr uint16_t msi_enable = 1u << 0;
 inline constexpr uint16_t msi_multiple_enable = 7u << 4;
 inline constexpr uint16_t msi_64bit = 1u << 7;
@@ -111,11 +112,16 @@ constexpr uint32_t size_mask_of(uint8_t size) {
     return size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
 }
 
-// Merge a write of `size` bytes at byte `shift` of a dword into `dword`.
+}  // namespace detail
+
+// A register dword after a write of `size` bytes at its byte `shift`.
 constexpr uint32_t merge(uint32_t dword, unsigned shift, uint8_t size, uint32_t value) {
-    uint32_t mask = size_mask_of(size) << (8 * shift);
+    uint32_t mask = detail::size_mask_of(size) << (8 * shift);
     return (dword & ~mask) | ((value << (8 * shift)) & mask);
 }
+
+namespace detail {
+
 
 // The BAR slot (0-5, 6 = ROM) of a register dword, or -1.
 constexpr int bar_slot(uint16_t dword_offset) {
@@ -136,6 +142,37 @@ constexpr uint16_t msi_length(uint16_t control) {
 
 }  // namespace detail
 
+// Calls visit(offset, id) for each capability of the device (any header
+// type) until it returns true. False for a malformed list: a pointer into
+// the header, or a chain longer than the 48 capabilities that fit in 192
+// bytes (a loop).
+template <typename Io, typename Visit>
+bool walk_capabilities(Io& io, Visit visit) {
+    if (!(io.read(reg_status, 2) & status_capabilities))
+        return true;
+    auto at = static_cast<uint8_t>(io.read(reg_capabilities, 1) & 0xfc);
+    for (unsigned n = 0; at != 0; ++n) {
+        if (n == 48 || at < 0x40)
+            return false;
+        if (visit(at, static_cast<uint8_t>(io.read(at, 1))))
+            return true;
+        at = static_cast<uint8_t>(io.read(at + 1, 1) & 0xfc);
+    }
+    return true;
+}
+
+// The offset of the first capability with `id`, or 0 (also for a broken
+// list).
+template <typename Io>
+uint8_t find_capability(Io& io, uint8_t id) {
+    uint8_t found = 0;
+    walk_capabilities(io, [&](uint8_t at, uint8_t cap) {
+        found = cap == id ? at : 0;
+        return found != 0;
+    });
+    return found;
+}
+
 // The device at `io` as a cell may own it: present, a type-0 header, with
 // its MSI and MSI-X capabilities found. Errc::nodev when absent, Errc::inval
 // for a bridge (or a malformed capability list).
@@ -147,20 +184,15 @@ Result<Device> probe(Io& io, uint16_t bdf) {
         return Errc::nodev;
     if ((io.read(reg_header_type, 1) & 0x7f) != 0)
         return Errc::inval;
-    if (!(io.read(reg_status, 2) & status_capabilities))
-        return dev;
-    uint8_t at = static_cast<uint8_t>(io.read(reg_capabilities, 1) & 0xfc);
-    // At most 48 capabilities fit in 192 bytes: a longer chain is a loop.
-    for (unsigned n = 0; at != 0; ++n) {
-        if (n == 48 || at < 0x40)
-            return Errc::inval;
-        uint8_t id = static_cast<uint8_t>(io.read(at, 1));
+    bool well_formed = walk_capabilities(io, [&](uint8_t at, uint8_t id) {
         if (id == cap_msi && dev.msi == 0)
             dev.msi = at;
         if (id == cap_msix && dev.msix == 0)
             dev.msix = at;
-        at = static_cast<uint8_t>(io.read(at + 1, 1) & 0xfc);
-    }
+        return false;
+    });
+    if (!well_formed)
+        return Errc::inval;
     return dev;
 }
 
@@ -174,21 +206,6 @@ void quiesce(Io& io, Device& dev) {
     if (dev.msix != 0)
         io.write(dev.msix + 2, 2, io.read(dev.msix + 2, 2) & ~msix_enable);
     dev.sizing = 0;
-}
-
-// The offset of the first capability with `id`, or 0 (also for a broken
-// list). Any header type.
-template <typename Io>
-uint8_t find_capability(Io& io, uint8_t id) {
-    if (!(io.read(reg_status, 2) & status_capabilities))
-        return 0;
-    auto at = static_cast<uint8_t>(io.read(reg_capabilities, 1) & 0xfc);
-    for (unsigned n = 0; at >= 0x40 && n < 48; ++n) {
-        if (io.read(at, 1) == id)
-            return at;
-        at = static_cast<uint8_t>(io.read(at + 1, 1) & 0xfc);
-    }
-    return 0;
 }
 
 // A write to the MSI capability at `msi` (0: none): nullptr when it is
@@ -209,7 +226,7 @@ const char* check_msi_write(Io& io, uint8_t msi, uint16_t offset, uint8_t size, 
         regs[i] = msi + 4 * i < config_size ? io.read(static_cast<uint16_t>(msi + 4 * i), 4) : 0;
     uint16_t dword = offset & ~3u;
     unsigned index = (dword - msi) / 4;
-    regs[index] = detail::merge(regs[index], offset - dword, size, value);
+    regs[index] = merge(regs[index], offset - dword, size, value);
     auto new_control = static_cast<uint16_t>(regs[0] >> 16);
     if (!(new_control & msi_enable))
         return nullptr;
@@ -278,7 +295,7 @@ WriteOutcome write(Io& io, Device& dev, uint16_t offset, uint8_t size, uint32_t 
             }
             // Status bits not written must not be written as 1 (that would
             // clear them): take the command half from the device only.
-            uint32_t merged = detail::merge(io.read(reg_command, 2), shift, size, value);
+            uint32_t merged = merge(io.read(reg_command, 2), shift, size, value);
             uint32_t command = merged & command_cell_writable;
             if (shift + size > 2)
                 io.write(reg_command, 4, command | (merged & 0xffff0000u));
@@ -310,7 +327,7 @@ WriteOutcome write(Io& io, Device& dev, uint16_t offset, uint8_t size, uint32_t 
         return {};
     }
     if (dev.msix != 0 && detail::overlaps(offset, size, dev.msix + 2, 2)) {
-        uint32_t merged = detail::merge(io.read(dev.msix, 4), offset - dev.msix, size, value);
+        uint32_t merged = merge(io.read(dev.msix, 4), offset - dev.msix, size, value);
         if ((merged >> 16) & msix_enable)
             return {"enabling MSI-X (not supported for cells yet)"};
     }

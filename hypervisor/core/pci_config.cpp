@@ -30,15 +30,12 @@ constinit Assignment assignments[BH_ABI_MAX_PCI_DEVICES];
 // One device's config space through 0xCF8/0xCFC; pci_lock held.
 struct PortIo {
     uint16_t bdf;
-    uint32_t latch(uint16_t offset) const {
-        return pci::address_enable | static_cast<uint32_t>(bdf) << 8 | (offset & 0xfcu);
-    }
     uint32_t read(uint16_t offset, uint8_t size) const {
-        arch_port_write(pci::address_port, 4, latch(offset));
+        arch_port_write(pci::address_port, 4, pci::config_address(bdf, offset));
         return arch_port_read(static_cast<uint16_t>(pci::data_port + (offset & 3)), size);
     }
     void write(uint16_t offset, uint8_t size, uint32_t value) const {
-        arch_port_write(pci::address_port, 4, latch(offset));
+        arch_port_write(pci::address_port, 4, pci::config_address(bdf, offset));
         arch_port_write(static_cast<uint16_t>(pci::data_port + (offset & 3)), size, value);
     }
 };
@@ -51,23 +48,6 @@ Assignment* assignment_of(uint16_t bdf) {
 }
 
 constexpr uint32_t all_ones(uint8_t size) { return size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu; }
-
-// Bus, device and function of a bdf, for messages.
-struct BdfText {
-    char text[8];
-    explicit BdfText(uint16_t bdf) {
-        constexpr const char* digits = "0123456789abcdef";
-        unsigned bus = bdf >> 8, dev = (bdf >> 3) & 0x1f, fn = bdf & 7;
-        text[0] = digits[bus >> 4];
-        text[1] = digits[bus & 15];
-        text[2] = ':';
-        text[3] = digits[dev >> 4];
-        text[4] = digits[dev & 15];
-        text[5] = '.';
-        text[6] = digits[fn];
-        text[7] = '\0';
-    }
-};
 
 // What the channel device needs of the hypervisor (channel_device.h).
 struct ChannelHooks {
@@ -202,7 +182,7 @@ Result<void> pci_check_devices(const config::CellView& cell) {
         PortIo io{d.bdf};
         auto probed = pci::probe(io, d.bdf);
         if (!probed.ok()) {
-            console::print("cell create refused: \"{}\": PCI device {} {}", cell.name(), BdfText(d.bdf).text,
+            console::print("cell create refused: \"{}\": PCI device {} {}", cell.name(), pci::BdfText(d.bdf).text,
                            probed.error() == Errc::nodev ? "does not exist"
                                                          : "is a bridge or has a malformed capability list");
             return probed.error();

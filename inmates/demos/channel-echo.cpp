@@ -34,6 +34,7 @@
 // vector through the device's MSI, rings and the peer's state through its
 // registers, no channel hypercalls; `id` picks among several devices).
 #include <bh/kconfig.h>
+#include <bulkhead/channel-device.h>
 #include <bulkhead/hypercall.h>
 #include <inmate/apic.h>
 #include <inmate/inmate.h>
@@ -52,38 +53,22 @@ public:
 
 TscClock tsc_clock;
 
-// The channel device's registers (Documentation/channels.md).
-constexpr uint16_t channel_device_vendor = 0x1234;
-constexpr uint16_t channel_device_id = 0xbc01;
-constexpr uint16_t channel_device_channel = 0x54;
-constexpr uint16_t channel_device_slot = 0x58;
-constexpr uint16_t channel_device_cell = 0x5c;
-constexpr uint16_t channel_device_peer_state = 0x60;
-constexpr uint16_t channel_device_doorbell = 0x64;
-constexpr uint16_t channel_device_peer_id = 0x68;
-
 // The device of channel `id`; its region, size and slot size.
 uint16_t find_channel_device(uint32_t id, uint64_t& at, uint64_t& size, uint32_t& slot) {
     uint16_t dev = pci::none;
-    for (uint16_t from = 0; (dev = pci::find(channel_device_vendor, channel_device_id, from)) != pci::none;
+    for (uint16_t from = 0; (dev = pci::find(BH_CHANNEL_DEVICE_VENDOR_ID, BH_CHANNEL_DEVICE_DEVICE_ID, from)) != pci::none;
          from = static_cast<uint16_t>(dev + 1))
-        if (pci::read32(dev, channel_device_channel) == id)
+        if (pci::read32(dev, BH_CHANNEL_DEVICE_CHANNEL_ID) == id)
             break;
     if (dev == pci::none)
         return dev;
-    uint32_t low = pci::read32(dev, 0x10), high = pci::read32(dev, 0x14);
-    pci::write32(dev, 0x10, 0xffffffff);
-    pci::write32(dev, 0x14, 0xffffffff);
-    uint64_t mask = (static_cast<uint64_t>(pci::read32(dev, 0x14)) << 32) | (pci::read32(dev, 0x10) & ~0xfull);
-    pci::write32(dev, 0x10, low);
-    pci::write32(dev, 0x14, high);
-    at = (static_cast<uint64_t>(high) << 32) | (low & ~0xfull);
-    size = ~mask + 1;
-    slot = pci::read32(dev, channel_device_slot);
+    if (!pci::memory_bar(dev, 0, at, size))
+        return pci::none;
+    slot = pci::read32(dev, BH_CHANNEL_DEVICE_SLOT_SIZE);
     print("channel-echo: channel {} is PCI device {} ({}:{}) of cell {}: BAR0 {} (+{}), peer cell {}\n", id,
-          pci::bdf_text(dev), hex_pad(channel_device_vendor, 4), hex_pad(channel_device_id, 4),
-          pci::read32(dev, channel_device_cell), bh::hex(at), bh::hex(size),
-          static_cast<int32_t>(pci::read32(dev, channel_device_peer_id)));
+          pci::bdf_text(dev), hex_pad(BH_CHANNEL_DEVICE_VENDOR_ID, 4), hex_pad(BH_CHANNEL_DEVICE_DEVICE_ID, 4),
+          pci::read32(dev, BH_CHANNEL_DEVICE_CELL_ID), bh::hex(at), bh::hex(size),
+          static_cast<int32_t>(pci::read32(dev, BH_CHANNEL_DEVICE_PEER_ID)));
     return dev;
 }
 volatile uint64_t doorbells;
@@ -104,7 +89,7 @@ public:
     uint64_t deadline_wakeups = 0;
     void ring_peer() override {
         if (device != pci::none)
-            pci::write32(device, channel_device_doorbell, 1);
+            pci::write32(device, BH_CHANNEL_DEVICE_DOORBELL, 1);
         else
             (void)hypercall(BH_HC_CHANNEL_NOTIFY, channel, 0);
     }
@@ -492,7 +477,7 @@ int inmate_main() {
     }
     if (device != pci::none) {
         print("channel-echo: channel {} at {} (+{}), {} slots of {} bytes; peer state {} (from the device)\n", id,
-              bh::hex(at), bh::hex(size), slots, slot, pci::read32(device, channel_device_peer_state));
+              bh::hex(at), bh::hex(size), slots, slot, pci::read32(device, BH_CHANNEL_DEVICE_PEER_STATE));
     } else {
         // Bad arguments are refused, never fatal (what every cell may try).
         long bad_vector = hypercall(BH_HC_CHANNEL_SET_VECTOR, id, 7);

@@ -123,17 +123,15 @@ int inmate_main() {
     if (edu == pci::none)
         return fail("no edu device (1234:11e8) visible");
 
-    // Size BAR0 as an OS does, with decoding off.
+    // Size BAR0 as an OS does.
     uint32_t original = pci::read32(edu, 0x10);
-    pci::write16(edu, 0x04, 0);
-    pci::write32(edu, 0x10, 0xffffffff);
-    uint32_t mask = pci::read32(edu, 0x10);
-    pci::write32(edu, 0x10, original);
-    uint32_t size = ~(mask & ~0xfu) + 1;
-    print("pci-edu: {} BAR0 {} size {} KiB\n", pci::bdf_text(edu), hex_pad(original & ~0xfu, 8), size / 1024);
+    uint64_t address = 0, size = 0;
+    if (!pci::memory_bar(edu, 0, address, size))
+        return fail("BAR0 is not a memory BAR");
+    print("pci-edu: {} BAR0 {} size {} KiB\n", pci::bdf_text(edu), hex_pad(address, 8), size / 1024);
     if (pci::read32(edu, 0x10) != original)
         return fail("BAR0 not restored after sizing");
-    bar0 = original & ~0xfu;
+    bar0 = address;
 
     uint8_t msi = pci::find_capability(edu, pci::cap_msi);
     if (bh::Str name; arg_value("attack", name))

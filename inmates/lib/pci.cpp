@@ -3,13 +3,13 @@
 // PCI configuration space for inmates (inmate/pci.h).
 #include <inmate/pci.h>
 
+#include <bh/pci.h>
+
 namespace inmate::pci {
 
 namespace {
 
-void select(uint16_t bdf, uint16_t offset) {
-    x86::outl(0xcf8, 0x80000000u | static_cast<uint32_t>(bdf) << 8 | (offset & 0xfc));
-}
+void select(uint16_t bdf, uint16_t offset) { x86::outl(0xcf8, bh::pci::config_address(bdf, offset)); }
 
 }  // namespace
 
@@ -54,6 +54,29 @@ uint8_t find_capability(uint16_t bdf, uint8_t id) {
     return 0;
 }
 
+bool memory_bar(uint16_t bdf, unsigned index, uint64_t& address, uint64_t& size) {
+    auto reg = static_cast<uint16_t>(0x10 + 4 * index);
+    uint32_t low = read32(bdf, reg);
+    if (low & 1)
+        return false;  // I/O
+    bool wide = ((low >> 1) & 3) == 2;
+    uint32_t high = wide ? read32(bdf, reg + 4) : 0;
+    uint16_t command = read16(bdf, 0x04);
+    write16(bdf, 0x04, static_cast<uint16_t>(command & ~3u));  // no I/O or memory decoding
+    write32(bdf, reg, 0xffffffff);
+    if (wide)
+        write32(bdf, reg + 4, 0xffffffff);
+    uint64_t mask = (wide ? static_cast<uint64_t>(read32(bdf, reg + 4)) << 32 : 0xffffffff00000000ull) |
+                    (read32(bdf, reg) & ~0xfull);
+    write32(bdf, reg, low);
+    if (wide)
+        write32(bdf, reg + 4, high);
+    write16(bdf, 0x04, command);
+    address = (static_cast<uint64_t>(high) << 32) | (low & ~0xfull);
+    size = ~mask + 1;
+    return true;
+}
+
 void enable_msi(uint16_t bdf, uint8_t msi, uint32_t apic_id, uint8_t vector) {
     uint16_t control = read16(bdf, msi + 2);
     bool wide = control & (1u << 7);
@@ -65,13 +88,10 @@ void enable_msi(uint16_t bdf, uint8_t msi, uint32_t apic_id, uint8_t vector) {
 }
 
 Field bdf_text(uint16_t bdf) {
-    constexpr const char* digits = "0123456789abcdef";
-    unsigned bus = bdf >> 8, dev = (bdf >> 3) & 0x1f;
-    const char text[] = {digits[bus >> 4], digits[bus & 15], ':', digits[dev >> 4], digits[dev & 15], '.',
-                         digits[bdf & 7], '\0'};
+    bh::pci::BdfText bdf_chars(bdf);
     Field f{};
-    for (size_t i = 0; i < sizeof(text); ++i)
-        f.text[i] = text[i];
+    for (size_t i = 0; i < sizeof(bdf_chars.text); ++i)
+        f.text[i] = bdf_chars.text[i];
     return f;
 }
 

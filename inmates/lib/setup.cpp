@@ -314,28 +314,9 @@ bool arg_value(const char* key, bh::Str& value) {
 
 uint64_t arg_u64(const char* key, uint64_t fallback) {
     bh::Str v;
-    if (!arg_value(key, v) || v.size == 0)
-        return fallback;
-    uint64_t result = 0;
-    unsigned base = 10;
-    size_t i = 0;
-    if (v.size > 2 && v.data[0] == '0' && (v.data[1] == 'x' || v.data[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    for (; i < v.size; ++i) {
-        char c = v.data[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else
-            return fallback;
-        result = result * base + d;
-    }
+    uint64_t result = fallback;
+    if (arg_value(key, v))
+        (void)bh::parse_u64(v, result);
     return result;
 }
 

@@ -448,22 +448,21 @@ void handle_pci_config_port(PerCpu& cpu, Vmcb& vmcb, uint16_t port, bool in, uns
     ++cpu.stats[BH_STAT_PCI_CONFIG];
     uint32_t value = static_cast<uint32_t>(vmcb.u64(off::rax));
     PciPortOutcome outcome = pci_port_access(cpu, port, in, static_cast<uint8_t>(size), value);
+    const pci::BdfText bdf(outcome.bdf);
     if (outcome.refusal != nullptr)
-        return fail_cell(cpu, "PCI {}:{}.{} offset {}: {} (RIP {})", hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f),
-                         outcome.bdf & 7, hex(outcome.offset), outcome.refusal, hex(vmcb.u64(off::rip)));
+        return fail_cell(cpu, "PCI {} offset {}: {} (RIP {})", bdf.text, hex(outcome.offset), outcome.refusal,
+                         hex(vmcb.u64(off::rip)));
     if (outcome.root_refusal != nullptr) {
         ++cpu.stats[BH_STAT_MSI_BLOCKED];
         if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)
-            console::print("root cell: CPU {}: config write of PCI {}:{}.{} offset {} value {} dropped: {}", cpu.cpu_id,
-                           hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f), outcome.bdf & 7,
-                           hex(outcome.offset), hex(value), outcome.root_refusal);
+            console::print("root cell: CPU {}: config write of PCI {} offset {} value {} dropped: {}", cpu.cpu_id,
+                           bdf.text, hex(outcome.offset), hex(value), outcome.root_refusal);
     }
     if (outcome.hidden) {
         ++cpu.stats[BH_STAT_PCI_HIDDEN];
         if (__atomic_fetch_add(&arch.reports_pci, 1, __ATOMIC_RELAXED) < reports_max)
-            console::print("root cell: CPU {}: config {} of PCI {}:{}.{} offset {}, a device of another cell: {}",
-                           cpu.cpu_id, in ? "read" : "write", hex(outcome.bdf >> 8), hex((outcome.bdf >> 3) & 0x1f),
-                           outcome.bdf & 7, hex(outcome.offset), in ? "reads as absent" : "dropped");
+            console::print("root cell: CPU {}: config {} of PCI {} offset {}, a device of another cell: {}", cpu.cpu_id,
+                           in ? "read" : "write", bdf.text, hex(outcome.offset), in ? "reads as absent" : "dropped");
     }
     if (in)
         set_in_result(vmcb, size, value);

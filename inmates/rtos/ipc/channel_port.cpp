@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "channel_port.h"
 
+#include <bh/format.h>
 #include <bh/kconfig.h>
 #include <bulkhead/hypercall.h>
 
@@ -8,36 +9,6 @@ namespace bh::ipc {
 namespace {
 
 constexpr uint64_t kPage = BH_MAILBOX_PAGE_SIZE;
-
-// A number of the spec: decimal or 0x hex, no sign, no overflow.
-bool parse_number(Str text, uint64_t& out) {
-    if (text.size == 0)
-        return false;
-    uint64_t base = 10;
-    size_t i = 0;
-    if (text.size > 2 && text.data[0] == '0' && (text.data[1] == 'x' || text.data[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    uint64_t value = 0;
-    for (; i < text.size; ++i) {
-        char c = text.data[i];
-        uint64_t digit;
-        if (c >= '0' && c <= '9')
-            digit = static_cast<uint64_t>(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            digit = static_cast<uint64_t>(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            digit = static_cast<uint64_t>(c - 'A' + 10);
-        else
-            return false;
-        if (value > (UINT64_MAX - digit) / base)
-            return false;
-        value = value * base + digit;
-    }
-    out = value;
-    return true;
-}
 
 }  // namespace
 
@@ -48,7 +19,7 @@ Result<ChannelSpec> parse_channel_spec(Str text, uint64_t low, uint64_t high) {
     for (size_t i = 0; i <= text.size; ++i) {
         if (i < text.size && text.data[i] != ',')
             continue;
-        if (count == 5 || !parse_number(Str(text.data + start, i - start), field[count]))
+        if (count == 5 || !parse_u64(Str(text.data + start, i - start), field[count]))
             return Errc::inval;
         ++count;
         start = i + 1;
@@ -72,55 +43,55 @@ Result<ChannelSpec> parse_channel_spec(Str text, uint64_t low, uint64_t high) {
                        static_cast<uint8_t>(vector)};
 }
 
-Result<StepResult> send_step(Endpoint& endpoint, ConstBytes transaction, size_t quota) {
+namespace {
+
+// The loop of the three steps: move slots with `move_slot` until the
+// transaction is complete, nothing can move, or `quota` bytes moved (a
+// partial slot counts as a full one). `reached(slot)` says what a moved
+// slot came to: complete or not, and the transaction's size if known.
+template <typename MoveSlot, typename Reached>
+Result<StepResult> step_slots(Endpoint& endpoint, size_t quota, MoveSlot move_slot, Reached reached) {
     size_t moved = 0;
     for (;;) {
-        auto slot = endpoint.try_send_slot(transaction);
+        auto slot = move_slot();
         if (!slot.ok()) {
             if (slot.error() == Errc::again)
                 return StepResult{Step::blocked, 0};
             return Error{slot.error()};
         }
-        if (*slot == SlotProgress::complete)
-            return StepResult{Step::complete, static_cast<uint32_t>(transaction.size)};
-        moved += endpoint.geometry().slot_size;  // a partial slot is a full one
+        StepResult result = reached(*slot);
+        if (result.step == Step::complete)
+            return result;
+        moved += endpoint.geometry().slot_size;
         if (moved >= quota)
-            return StepResult{Step::more, 0};
+            return result;
     }
+}
+
+StepResult receipt_step(const SlotReceipt& slot) {
+    return {slot.progress == SlotProgress::complete ? Step::complete : Step::more, slot.transaction_size};
+}
+
+}  // namespace
+
+Result<StepResult> send_step(Endpoint& endpoint, ConstBytes transaction, size_t quota) {
+    return step_slots(
+        endpoint, quota, [&] { return endpoint.try_send_slot(transaction); },
+        [&](SlotProgress progress) {
+            return progress == SlotProgress::complete
+                       ? StepResult{Step::complete, static_cast<uint32_t>(transaction.size)}
+                       : StepResult{Step::more, 0};
+        });
 }
 
 Result<StepResult> receive_step(Endpoint& endpoint, MutableBytes buffer, size_t quota) {
-    size_t moved = 0;
-    for (;;) {
-        auto slot = endpoint.try_receive_slot(buffer);
-        if (!slot.ok()) {
-            if (slot.error() == Errc::again)
-                return StepResult{Step::blocked, 0};
-            return Error{slot.error()};
-        }
-        if (slot->progress == SlotProgress::complete)
-            return StepResult{Step::complete, slot->transaction_size};
-        moved += endpoint.geometry().slot_size;
-        if (moved >= quota)
-            return StepResult{Step::more, slot->transaction_size};
-    }
+    return step_slots(
+        endpoint, quota, [&] { return endpoint.try_receive_slot(buffer); }, receipt_step);
 }
 
 Result<StepResult> discard_step(Endpoint& endpoint, size_t quota) {
-    size_t moved = 0;
-    for (;;) {
-        auto slot = endpoint.try_discard_slot();
-        if (!slot.ok()) {
-            if (slot.error() == Errc::again)
-                return StepResult{Step::blocked, 0};
-            return Error{slot.error()};
-        }
-        if (slot->progress == SlotProgress::complete)
-            return StepResult{Step::complete, slot->transaction_size};
-        moved += endpoint.geometry().slot_size;
-        if (moved >= quota)
-            return StepResult{Step::more, slot->transaction_size};
-    }
+    return step_slots(
+        endpoint, quota, [&] { return endpoint.try_discard_slot(); }, receipt_step);
 }
 
 }  // namespace bh::ipc

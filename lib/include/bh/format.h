@@ -34,6 +34,37 @@ struct Str {
     constexpr Str(const char* s, size_t n) : data(s), size(n) {}
 };
 
+// A number as boot arguments and config specs write it: decimal or 0x hex,
+// no sign, nothing else, no overflow. False (out unchanged) otherwise.
+constexpr bool parse_u64(Str text, uint64_t& out) {
+    if (text.size == 0)
+        return false;
+    uint64_t base = 10;
+    size_t i = 0;
+    if (text.size > 2 && text.data[0] == '0' && (text.data[1] == 'x' || text.data[1] == 'X')) {
+        base = 16;
+        i = 2;
+    }
+    uint64_t value = 0;
+    for (; i < text.size; ++i) {
+        char c = text.data[i];
+        uint64_t digit;
+        if (c >= '0' && c <= '9')
+            digit = static_cast<uint64_t>(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            digit = static_cast<uint64_t>(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            digit = static_cast<uint64_t>(c - 'A' + 10);
+        else
+            return false;
+        if (value > (UINT64_MAX - digit) / base)
+            return false;
+        value = value * base + digit;
+    }
+    out = value;
+    return true;
+}
+
 // A string of at most N bytes, stored NUL terminated in N + 1 bytes.
 class TextSink {
 public:

@@ -18,9 +18,9 @@
 # variants: max max,-x2apic
 # qemu: -device edu,addr=0x5
 # hvlog: bulkhead: cell "edu" \(id 1\) created on 1 CPUs
-# hvlog: root cell: CPU [0-9]+: config read of PCI 0x0:0x5\.0 offset 0x0, a device of another cell: reads as absent
+# hvlog: root cell: CPU [0-9]+: config read of PCI 00:05\.0 offset 0x0, a device of another cell: reads as absent
 # hvlog: root cell: CPU [0-9]+: ECAM write at 0xb0028004, a device of another cell: dropped
-# hvlog: root cell: CPU [0-9]+: config write of PCI 0x0:0x5\.0 offset 0x42 value 0x[0-9a-f]+ dropped: an MSI to a CPU outside the cell
+# hvlog: root cell: CPU [0-9]+: config write of PCI 00:05\.0 offset 0x42 value 0x[0-9a-f]+ dropped: an MSI to a CPU outside the cell
 # hvlog-reject: inmate: unexpected interrupt
 . /harness/lib.sh
 

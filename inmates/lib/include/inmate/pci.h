@@ -25,6 +25,10 @@ void write16(uint16_t bdf, uint16_t offset, uint16_t value);
 uint16_t find(uint16_t vendor, uint16_t device, uint16_t from = 0);
 // The offset of the first capability with `id`, or 0.
 uint8_t find_capability(uint16_t bdf, uint8_t id);
+// Memory BAR `index` (32- or 64-bit): its address and size, measured as an
+// OS does (all ones written with decoding off, the mask read back, the BAR
+// and the command register restored). False for an I/O BAR.
+bool memory_bar(uint16_t bdf, unsigned index, uint64_t& address, uint64_t& size);
 // Program the MSI capability at `msi` with one message to `apic_id`
 // (physical, fixed delivery) and enable it.
 void enable_msi(uint16_t bdf, uint8_t msi, uint32_t apic_id, uint8_t vector);
